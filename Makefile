@@ -1,0 +1,62 @@
+# Two commands matter: `make demo` and `make test`. Everything else is a step they share.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+ASN_DATA_DIR ?= $(CURDIR)/data
+export ASN_DATA_DIR
+export DAGSTER_HOME ?= $(ASN_DATA_DIR)/dagster_home
+DEMO_PEGAWAI ?= 50000
+BENCH_PEGAWAI ?= 200000
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help install lock manifest demo run ui test lint format sqlfluff dbt-test pytest bench docs clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check uv
+	$(BIN)/uv pip install -q --python $(PY) -c requirements.lock -e '.[dev]'
+	touch $@
+
+install: $(INSTALLED) ## create .venv and install the locked dependencies
+
+lock: ## re-resolve requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile -q pyproject.toml --extra dev -o requirements.lock
+
+manifest: $(INSTALLED) ## parse the dbt project once so Dagster loads a prepared manifest
+	cd dbt && ../$(BIN)/dbt parse --quiet --profiles-dir .
+
+demo: $(INSTALLED) manifest ## generate a national sample and run the whole pipeline through Dagster
+	$(BIN)/asn demo --pegawai $(DEMO_PEGAWAI)
+
+run: $(INSTALLED) manifest ## run the whole job over the landing area
+	$(BIN)/asn run
+
+ui: $(INSTALLED) manifest ## start the Dagster UI on localhost:3000
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
+
+lint: $(INSTALLED) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED) ## apply ruff formatting and fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+sqlfluff: $(INSTALLED) manifest ## lint the dbt models
+	$(BIN)/sqlfluff lint dbt/models dbt/snapshots dbt/tests dbt/macros --processes 2
+
+pytest: $(INSTALLED) manifest ## run the Python test suite
+	$(BIN)/pytest -q
+
+test: lint sqlfluff pytest ## every check and test (what CI runs)
+
+bench: $(INSTALLED) manifest ## benchmark every phase against bare baselines
+	$(BIN)/asn bench --pegawai $(BENCH_PEGAWAI)
+
+clean: ## remove generated data and dbt artefacts (keeps .venv)
+	rm -rf data dbt/target dbt/logs
