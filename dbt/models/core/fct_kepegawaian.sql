@@ -1,0 +1,79 @@
+-- One row per employee per periode: the current upload's snapshot of each instansi.
+-- No names, NIP or birth dates: pegawai_key is a hash of the NIP (see dim_pegawai).
+with
+
+pegawai as (
+
+    select * from {{ ref('stg_siasn__pegawai') }}
+
+),
+
+jabatan as (
+
+    select * from {{ ref('int_pegawai__jabatan') }}
+
+),
+
+instansi as (
+
+    select
+        instansi_key,
+        instansi_kode
+    from {{ ref('dim_instansi') }}
+
+),
+
+joined as (
+
+    select
+        pegawai.*,
+        instansi.instansi_key,
+        jabatan.position_family,
+        jabatan.jf_jenjang,
+        jabatan.bup_tahun
+    from pegawai
+    left join jabatan
+        on
+            pegawai.upload_id = jabatan.upload_id
+            and pegawai.nip = jabatan.nip
+    left join instansi
+        on pegawai.instansi_kode = instansi.instansi_kode
+
+),
+
+final as (
+
+    select
+        cast(
+            {{ dbt.hash(dbt.concat(['nip', "'|'", 'periode'])) }} as {{ dbt.type_string() }}
+        ) as kepegawaian_key,
+        cast({{ dbt.hash('nip') }} as {{ dbt.type_string() }}) as pegawai_key,
+        cast(instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        cast(instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
+        cast(periode as {{ dbt.type_string() }}) as periode,
+        cast(snapshot_date as date) as snapshot_date,
+        cast(status_pegawai as {{ dbt.type_string() }}) as status_pegawai,
+        cast(jenis_kelamin as {{ dbt.type_string() }}) as jenis_kelamin,
+        cast(golongan as {{ dbt.type_string() }}) as golongan,
+        cast(tingkat_pendidikan_id as {{ dbt.type_string() }}) as tingkat_pendidikan_id,
+        cast(kedudukan_hukum_id as {{ dbt.type_string() }}) as kedudukan_hukum_id,
+        cast(jenis_jabatan_id as {{ dbt.type_string() }}) as jenis_jabatan_id,
+        cast(eselon_id as {{ dbt.type_string() }}) as eselon_id,
+        cast(position_family as {{ dbt.type_string() }}) as position_family,
+        cast(jf_jenjang as {{ dbt.type_string() }}) as jf_jenjang,
+        {{ whole_years_between('tanggal_lahir', 'snapshot_date') }} as usia_tahun,
+        {{ whole_years_between('tmt_cpns', 'snapshot_date') }} as masa_kerja_tahun,
+        cast(bup_tahun as {{ dbt.type_int() }}) as bup_tahun,
+        -- whole years from the snapshot to the day the employee reaches BUP; negative when past
+        {{ whole_years_between('snapshot_date', dbt.dateadd('year', 'bup_tahun', 'tanggal_lahir')) }}
+            as tahun_menuju_pensiun,
+        -- kedudukan hukum 01 = Aktif (SIASN code list)
+        coalesce(kedudukan_hukum_id = '01', false) as is_aktif,
+        cast(1 as {{ dbt.type_int() }}) as headcount,
+        cast(upload_id as {{ dbt.type_string() }}) as upload_id,
+        cast(source_row as {{ dbt.type_int() }}) as source_row
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,50 @@
+-- Training-history rows of the current upload only (see stg_siasn__pegawai).
+with
+
+source as (
+
+    select * from {{ source('raw', 'diklat') }}
+
+),
+
+current_uploads as (
+
+    select
+        upload_id,
+        periode_date,
+        snapshot_date
+    from {{ ref('stg_audit__uploads') }}
+    where
+        jenis = 'diklat'
+        and is_current_loaded
+
+),
+
+renamed as (
+
+    select
+        cast(source.upload_id as {{ dbt.type_string() }}) as upload_id,
+        cast(source.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
+        cast(source.periode as {{ dbt.type_string() }}) as periode,
+        current_uploads.periode_date,
+        current_uploads.snapshot_date,
+        cast(source.source_file as {{ dbt.type_string() }}) as source_file,
+        cast(source.source_row as {{ dbt.type_int() }}) as source_row,
+
+        cast(source.nip as {{ dbt.type_string() }}) as nip,
+        cast(source.jenis_diklat_id as {{ dbt.type_string() }}) as jenis_diklat_id,
+        cast(source.latihan_struktural_id as {{ dbt.type_string() }}) as latihan_struktural_id,
+        cast(source.nama_diklat as {{ dbt.type_string() }}) as nama_diklat,
+        cast(source.tanggal_mulai as date) as tanggal_mulai,
+        cast(source.tanggal_selesai as date) as tanggal_selesai,
+        cast(source.jumlah_jam as {{ dbt.type_int() }}) as jumlah_jam,
+        cast(source.penyelenggara as {{ dbt.type_string() }}) as penyelenggara,
+        cast(source.nomor_sertifikat as {{ dbt.type_string() }}) as nomor_sertifikat
+
+    from source
+    inner join current_uploads
+        on source.upload_id = current_uploads.upload_id
+
+)
+
+select * from renamed

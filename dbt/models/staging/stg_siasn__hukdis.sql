@@ -1,0 +1,49 @@
+-- Disciplinary-sanction rows of the current upload only (see stg_siasn__pegawai).
+with
+
+source as (
+
+    select * from {{ source('raw', 'hukdis') }}
+
+),
+
+current_uploads as (
+
+    select
+        upload_id,
+        periode_date,
+        snapshot_date
+    from {{ ref('stg_audit__uploads') }}
+    where
+        jenis = 'hukdis'
+        and is_current_loaded
+
+),
+
+renamed as (
+
+    select
+        cast(source.upload_id as {{ dbt.type_string() }}) as upload_id,
+        cast(source.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
+        cast(source.periode as {{ dbt.type_string() }}) as periode,
+        current_uploads.periode_date,
+        current_uploads.snapshot_date,
+        cast(source.source_file as {{ dbt.type_string() }}) as source_file,
+        cast(source.source_row as {{ dbt.type_int() }}) as source_row,
+
+        cast(source.nip as {{ dbt.type_string() }}) as nip,
+        cast(source.jenis_hukuman_id as {{ dbt.type_string() }}) as jenis_hukuman_id,
+        cast(source.tingkat_hukuman as {{ dbt.type_string() }}) as tingkat_hukuman,
+        cast(source.tanggal_hukuman as date) as tanggal_hukuman,
+        cast(source.tanggal_akhir as date) as tanggal_akhir,
+        cast(source.nomor_sk as {{ dbt.type_string() }}) as nomor_sk,
+        cast(source.tanggal_sk as date) as tanggal_sk,
+        cast(source.alasan as {{ dbt.type_string() }}) as alasan
+
+    from source
+    inner join current_uploads
+        on source.upload_id = current_uploads.upload_id
+
+)
+
+select * from renamed

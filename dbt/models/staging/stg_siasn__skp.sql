@@ -1,0 +1,45 @@
+-- Performance-appraisal rows of the current upload only (see stg_siasn__pegawai).
+with
+
+source as (
+
+    select * from {{ source('raw', 'skp') }}
+
+),
+
+current_uploads as (
+
+    select
+        upload_id,
+        periode_date,
+        snapshot_date
+    from {{ ref('stg_audit__uploads') }}
+    where
+        jenis = 'skp'
+        and is_current_loaded
+
+),
+
+renamed as (
+
+    select
+        cast(source.upload_id as {{ dbt.type_string() }}) as upload_id,
+        cast(source.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
+        cast(source.periode as {{ dbt.type_string() }}) as periode,
+        current_uploads.periode_date,
+        current_uploads.snapshot_date,
+        cast(source.source_file as {{ dbt.type_string() }}) as source_file,
+        cast(source.source_row as {{ dbt.type_int() }}) as source_row,
+
+        cast(source.nip as {{ dbt.type_string() }}) as nip,
+        cast(source.tahun as {{ dbt.type_int() }}) as tahun,
+        cast(source.predikat as {{ dbt.type_string() }}) as predikat_kinerja_id,
+        cast(source.nilai_skp as {{ dbt.type_numeric() }}) as nilai_skp
+
+    from source
+    inner join current_uploads
+        on source.upload_id = current_uploads.upload_id
+
+)
+
+select * from renamed
