@@ -1,0 +1,295 @@
+"""`asn bench`: time each phase of the pipeline next to bare baselines on the same files.
+
+Every phase runs in its own Python process so that its peak memory (its own and its
+subprocesses', e.g. dbt under Dagster) is measured alone. Data generation is not timed.
+Baselines, measured in the same run on the same files:
+
+- ``baseline_polars_read``: polars reads every pegawai file, all columns as text, with the
+  format already known (what ingestion costs beyond reading);
+- ``baseline_duckdb_checks``: the pegawai suite's checks written as one DuckDB query.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rich.table import Table
+
+
+@dataclass
+class PhaseResult:
+    phase: str
+    wall_s: float
+    rows: int
+    peak_rss_mib: float
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.wall_s if self.wall_s > 0 else 0.0
+
+
+@dataclass
+class BenchReport:
+    pegawai: int
+    seed: int
+    workdir: str
+    phases: list[PhaseResult]
+    ratios: dict[str, float]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "pegawai": self.pegawai,
+            "seed": self.seed,
+            "workdir": self.workdir,
+            "phases": [asdict(p) | {"rows_per_s": round(p.rows_per_s)} for p in self.phases],
+            "ratios": self.ratios,
+        }
+
+    def table(self) -> Table:
+        table = Table(title=f"asn bench: {self.pegawai:,} pegawai (seed {self.seed})")
+        for column in ("phase", "wall s", "rows", "rows/s", "peak RSS MiB"):
+            table.add_column(column, justify="left" if column == "phase" else "right")
+        for p in self.phases:
+            table.add_row(
+                p.phase,
+                f"{p.wall_s:.2f}",
+                f"{p.rows:,}",
+                f"{p.rows_per_s:,.0f}",
+                f"{p.peak_rss_mib:,.0f}",
+            )
+        for name, value in self.ratios.items():
+            table.add_row(f"ratio {name}", f"{value:.2f}x", "", "", "")
+        return table
+
+
+# --- phases (each runs in a child process: `python -m dagster_project.bench PHASE DATA_DIR`) ---
+
+
+def _pegawai_files(root: Path) -> list[Path]:
+    from ingestion.landing import scan
+
+    return [f.path for f in scan(root / "landing") if f.jenis_hint == "pegawai"]
+
+
+def phase_baseline_polars_read(root: Path) -> tuple[int, dict[str, object]]:
+    """Read every pegawai file with polars, all text, separator and encoding already known."""
+    import polars as pl
+
+    from ingestion.readers import decode_to_utf8, sniff_csv
+
+    rows = 0
+    for path in _pegawai_files(root):
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            data = decode_to_utf8(path.read_bytes(), path.name)
+            separator, header_line = sniff_csv(data[:4096].decode("utf-8", errors="ignore"))
+            frame = pl.read_csv(
+                data, separator=separator, skip_lines=header_line, infer_schema_length=0
+            )
+        elif suffix == ".parquet":
+            frame = pl.read_parquet(path)
+        else:
+            frame = pl.read_excel(path, engine="calamine", has_header=False, infer_schema_length=0)
+        rows += frame.height
+    return rows, {}
+
+
+def phase_ingest(root: Path) -> tuple[int, dict[str, object]]:
+    import duckdb
+
+    from ingestion.landing import scan
+    from ingestion.load import ensure_warehouse
+    from ingestion.paths import DataPaths
+    from ingestion.pipeline import ingest_file
+
+    paths = DataPaths.at(root)
+    paths.ensure()
+    con = duckdb.connect(str(paths.warehouse))
+    ensure_warehouse(con, paths)
+    rows = {"pegawai": 0, "all": 0, "rejected": 0}
+    files = scan(paths.landing)
+    for f in files:
+        result = ingest_file(
+            f.path,
+            instansi_kode=f.instansi_kode,
+            periode=f.periode,
+            jenis=f.jenis_hint,
+            paths=paths,
+            con=con,
+        )
+        rows["all"] += result.rows_read
+        rows["rejected"] += result.rows_rejected
+        if result.jenis == "pegawai":
+            rows["pegawai"] += result.rows_read
+    con.close()
+    return rows["pegawai"], {
+        "files": len(files),
+        "rows_all_types": rows["all"],
+        "rows_rejected": rows["rejected"],
+    }
+
+
+CURRENT_PEGAWAI = """
+select r.* from raw.pegawai as r
+join audit.uploads as u on r.upload_id = u.upload_id
+where u.is_current and u.status = 'loaded'
+"""
+
+# The pegawai suite's checks as one query: the bar the GX validation is measured against.
+DUCKDB_CHECKS = f"""
+with batch as ({CURRENT_PEGAWAI})
+select
+    count(*) as row_count,
+    count(*) filter (where nip is null) as nip_null,
+    count(*) filter (where nama is null) as nama_null,
+    count(*) filter (where tanggal_lahir is null) as tanggal_lahir_null,
+    count(*) filter (where not regexp_full_match(nip, '[0-9]{{18}}')) as nip_shape,
+    count(*) - count(distinct nip) as nip_duplicates,
+    count(*) filter (where jenis_kelamin not in ('L', 'P')) as jenis_kelamin_set,
+    count(*) filter (where status_pegawai not in ('PNS', 'CPNS', 'PPPK')) as status_set,
+    count(*) filter (where tanggal_lahir < date '1950-01-01' or tanggal_lahir > current_date)
+        as tanggal_lahir_range
+from batch
+"""
+
+
+def phase_baseline_duckdb_checks(root: Path) -> tuple[int, dict[str, object]]:
+    import duckdb
+
+    from ingestion.paths import DataPaths
+
+    con = duckdb.connect(str(DataPaths.at(root).warehouse), read_only=True)
+    row = con.execute(DUCKDB_CHECKS).fetchone()
+    con.close()
+    return int(row[0]), {"violations": int(sum(row[1:]))}
+
+
+def phase_gx_checks(root: Path) -> tuple[int, dict[str, object]]:
+    import duckdb
+
+    from ingestion.paths import DataPaths
+    from ingestion.quality import validate_batch
+
+    con = duckdb.connect(str(DataPaths.at(root).warehouse), read_only=True)
+    frame = con.sql(CURRENT_PEGAWAI).pl()
+    con.close()
+    validation = validate_batch(frame, "pegawai")
+    failed = sum(1 for r in validation.results if not r.success)
+    return len(frame), {"expectations": len(validation.results), "failed": failed}
+
+
+def phase_dbt_build(root: Path) -> tuple[int, dict[str, object]]:
+    """`dbt build` through Dagster; overhead = wall time beyond the summed node timings."""
+    from dagster import DagsterInstance
+
+    from dagster_project.manifest import ensure_manifest
+    from dagster_project.project import DBT_PROJECT_DIR
+
+    ensure_manifest()
+    from dagster_project.definitions import defs
+
+    started = time.perf_counter()
+    with DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("asn_build").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+    wall = time.perf_counter() - started
+    run_results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
+    node_seconds = sum(r.get("execution_time", 0.0) for r in run_results["results"])
+    import duckdb
+
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    rows = con.execute("select count(*) from core.fct_kepegawaian").fetchone()[0]
+    con.close()
+    return int(rows), {
+        "success": result.success,
+        "dbt_nodes": len(run_results["results"]),
+        "summed_node_s": round(node_seconds, 2),
+        "framework_overhead_share": round(max(wall - node_seconds, 0) / wall, 3),
+    }
+
+
+PHASES: dict[str, Callable[[Path], tuple[int, dict[str, object]]]] = {
+    "baseline_polars_read": phase_baseline_polars_read,
+    "ingest": phase_ingest,
+    "baseline_duckdb_checks": phase_baseline_duckdb_checks,
+    "gx_checks": phase_gx_checks,
+    "dbt_build": phase_dbt_build,
+}
+
+
+def _peak_rss_mib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def _run_phase_in_child(name: str, root: Path) -> PhaseResult:
+    env = dict(os.environ, ASN_DATA_DIR=str(root), DAGSTER_HOME=str(root / "dagster_home"))
+    env.pop("DUCKDB_DATABASE", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dagster_project.bench", name, str(root)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench phase {name} failed:\n{proc.stderr[-4000:]}")
+    payload = json.loads(proc.stdout.strip().splitlines()[-1])
+    return PhaseResult(**payload)
+
+
+def run_benchmark(pegawai: int, seed: int, workdir: Path | None = None) -> BenchReport:
+    from ingestion.synthetic import generate
+
+    base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="asn-bench-"))
+    root = (base / "data").resolve()
+    (root / "dagster_home").mkdir(parents=True, exist_ok=True)
+    generate(root / "landing", pegawai=pegawai, seed=seed, messy=0.01, progress=True)
+    phases = [_run_phase_in_child(name, root) for name in PHASES]
+    by_name = {p.phase: p for p in phases}
+    ratios = {
+        "ingest / polars read": by_name["ingest"].wall_s / by_name["baseline_polars_read"].wall_s,
+        "gx checks / duckdb query": by_name["gx_checks"].wall_s
+        / by_name["baseline_duckdb_checks"].wall_s,
+    }
+    return BenchReport(
+        pegawai=pegawai,
+        seed=seed,
+        workdir=str(base),
+        phases=phases,
+        ratios={k: round(v, 2) for k, v in ratios.items()},
+    )
+
+
+def _main(argv: list[str]) -> None:
+    name, root = argv[0], Path(argv[1])
+    started = time.perf_counter()
+    rows, extra = PHASES[name](root)
+    wall = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "phase": name,
+                "wall_s": round(wall, 3),
+                "rows": rows,
+                "peak_rss_mib": round(_peak_rss_mib(), 1),
+                "extra": extra,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])

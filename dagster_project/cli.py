@@ -1,0 +1,220 @@
+"""`asn`: the command line of the ASN data platform.
+
+Heavy imports (Dagster definitions, dbt, GX) happen inside the commands, so `asn --help` is
+instant and the dbt manifest can be prepared before the definitions load.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dagster_project.project import data_dir, export_environment
+
+app = typer.Typer(
+    help="ASN data platform: generate, ingest, check and model civil-service extracts.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+JenisOption = Annotated[
+    str | None,
+    typer.Option("--jenis", help="Extract type: pegawai, diklat, skp or hukdis (default: detect)."),
+]
+
+
+@app.command()
+def generate(
+    out: Annotated[
+        Path | None, typer.Option(help="Landing directory (default: $ASN_DATA_DIR/landing).")
+    ] = None,
+    pegawai: Annotated[int, typer.Option(help="Number of employees nationwide.", min=1)] = 50_000,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed writes the same files.")
+    ] = 42,
+    periode: Annotated[str, typer.Option(help="Snapshot periode YYYY-MM.")] = "2025-12",
+    messy: Annotated[
+        float, typer.Option(help="Share of rows with a planted error.", min=0, max=1)
+    ] = 0.0,
+) -> None:
+    """Write a synthetic national sample in the landing layout, one file per instansi and type."""
+    from ingestion.synthetic import generate as generate_sample
+
+    export_environment()
+    target = out or data_dir() / "landing"
+    started = time.perf_counter()
+    summary = generate_sample(
+        target, pegawai=pegawai, seed=seed, periode=periode, messy=messy, progress=True
+    )
+    console.print(f"Wrote {summary} to {target} in {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The uploaded file.")],
+    instansi: Annotated[str, typer.Option(help="Instansi code, e.g. 64.72 or K001.")],
+    periode: Annotated[str, typer.Option(help="Periode YYYY-MM.")],
+    jenis: JenisOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Ingest one file now (outside Dagster) and print its verdict.
+
+    Exit 0 when the file was taken (even with refused rows) or is a duplicate; 2 when refused.
+    """
+    from ingestion.paths import DataPaths
+    from ingestion.pipeline import ingest_file
+
+    export_environment()
+    result = ingest_file(
+        file, instansi_kode=instansi, periode=periode, jenis=jenis, paths=DataPaths.from_env()
+    )
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+    else:
+        _print_ingest_result(result)
+    raise typer.Exit(code=2 if result.status == "refused" else 0)
+
+
+def _print_ingest_result(result) -> None:
+    console.print(
+        f"[bold]{result.status}[/bold] {result.jenis or '?'} upload {result.upload_id}: "
+        f"{result.rows_read} read, {result.rows_accepted} accepted, {result.rows_rejected} refused"
+    )
+    if result.error:
+        console.print(f"[red]{result.error}[/red]")
+    for rejection in result.rejections[:20]:
+        console.print(f"  baris {rejection.row} kolom {rejection.column}: {rejection.message}")
+    if len(result.rejections) > 20:
+        console.print(f"  ... dan {len(result.rejections) - 20} lainnya (lihat audit.rejections)")
+
+
+def _execute_job(job_name: str) -> bool:
+    from dagster import DagsterInstance
+
+    from dagster_project.manifest import ensure_manifest
+
+    export_environment()
+    ensure_manifest()
+    from dagster_project.definitions import defs
+
+    job = defs.resolve_job_def(job_name)
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    return result.success
+
+
+@app.command()
+def build() -> None:
+    """Build the dbt models (seeds, staging, core, marts) through Dagster."""
+    ok = _execute_job("asn_build")
+    _print_summary()
+    raise typer.Exit(code=0 if ok else 1)
+
+
+@app.command()
+def run() -> None:
+    """Run the whole job over the landing area through Dagster: ingest, check, build."""
+    ok = _execute_job("asn_pipeline")
+    _print_summary()
+    raise typer.Exit(code=0 if ok else 1)
+
+
+@app.command()
+def demo(
+    pegawai: Annotated[int, typer.Option(help="Employees in the national sample.", min=1)] = 50_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    periode: Annotated[str, typer.Option(help="Snapshot periode YYYY-MM.")] = "2025-12",
+    messy: Annotated[float, typer.Option(help="Share of rows with a planted error.")] = 0.01,
+) -> None:
+    """Generate a national sample (once), run the whole pipeline, print a summary."""
+    from ingestion.synthetic import generate as generate_sample
+
+    root = export_environment()
+    landing = root / "landing"
+    marker = landing / "_generator" / "demo.json"
+    wanted = {"pegawai": pegawai, "seed": seed, "periode": periode, "messy": messy}
+    if marker.exists() and json.loads(marker.read_text()) == wanted:
+        console.print(f"Sample already in {landing} ({pegawai:,} pegawai, seed {seed}).")
+    else:
+        started = time.perf_counter()
+        generate_sample(
+            landing, pegawai=pegawai, seed=seed, periode=periode, messy=messy, progress=True
+        )
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps(wanted))
+        console.print(f"Generated {pegawai:,} pegawai in {time.perf_counter() - started:.1f} s.")
+    started = time.perf_counter()
+    ok = _execute_job("asn_pipeline")
+    console.print(
+        f"Pipeline {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - started:.1f} s."
+    )
+    _print_summary()
+    console.print(
+        "\nNext: [bold]make ui[/bold] opens the Dagster UI on http://localhost:3000 with this run; "
+        "[bold]asn ingest FILE --instansi KODE --periode YYYY-MM[/bold] checks one file; "
+        "[bold]make bench[/bold] measures each phase."
+    )
+    raise typer.Exit(code=0 if ok else 1)
+
+
+def _print_summary() -> None:
+    from dagster_project.summary import summarize
+
+    summary = summarize(data_dir() / "warehouse.duckdb")
+    table = Table(title="Warehouse summary", show_header=False)
+    table.add_row("warehouse", str(summary.warehouse))
+    table.add_row(
+        "uploads", ", ".join(f"{k} {v}" for k, v in sorted(summary.uploads_by_status.items()))
+    )
+    table.add_row(
+        "files loaded by type",
+        ", ".join(f"{k} {v}" for k, v in sorted(summary.files_by_jenis.items())),
+    )
+    table.add_row(
+        "rows read / accepted / refused",
+        f"{summary.rows_read:,} / {summary.rows_accepted:,} / {summary.rows_rejected:,}",
+    )
+    if summary.pegawai_current is not None:
+        table.add_row(
+            "pegawai in fct_kepegawaian",
+            f"{summary.pegawai_current:,} in {summary.instansi_reporting} instansi",
+        )
+    table.add_row(
+        "national mean IP ASN",
+        f"{summary.national_mean_ip_asn:.1f}"
+        if summary.national_mean_ip_asn is not None
+        else "not computed yet (IP ASN models arrive with their issue)",
+    )
+    console.print(table)
+
+
+@app.command()
+def bench(
+    pegawai: Annotated[
+        int, typer.Option(help="Employees in the benchmark sample.", min=1)
+    ] = 200_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    out: Annotated[Path | None, typer.Option(help="Work directory (default: a temp dir).")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the results as JSON here.")
+    ] = None,
+) -> None:
+    """Time each phase (ingest, checks, dbt build) next to bare polars / DuckDB baselines."""
+    from dagster_project.bench import run_benchmark
+
+    report = run_benchmark(pegawai=pegawai, seed=seed, workdir=out)
+    console.print(report.table())
+    if json_out:
+        json_out.write_text(json.dumps(report.to_dict(), indent=2))
+        console.print(f"JSON written to {json_out}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Software-defined assets: ingestion of the landing area, then the dbt project."""

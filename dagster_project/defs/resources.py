@@ -1,0 +1,53 @@
+"""Resources, configured from environment variables with documented defaults.
+
+- ``ASN_DATA_DIR`` (default ``<repo>/data``): landing area, archive, raw Parquet and the
+  DuckDB warehouse; ``DUCKDB_DATABASE`` overrides the warehouse file alone.
+- ``DBT_THREADS`` (default 1): dbt-duckdb threads on one local file (see engineering notes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from dagster_project.project import dbt_executable, dbt_project
+from ingestion.load import ensure_warehouse
+from ingestion.paths import DataPaths
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The data directory and the DuckDB warehouse in it.
+
+    Connections are opened per use and closed straight after: DuckDB admits one writing
+    process, and dbt runs in a subprocess that needs the file next.
+    """
+
+    data_dir: str | None = None
+
+    def paths(self) -> DataPaths:
+        # Unset means "from the environment at use time", so a run sees the ASN_DATA_DIR of
+        # the process that executes it (the CLI and tests set it per run).
+        return DataPaths.at(self.data_dir) if self.data_dir else DataPaths.from_env()
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        paths = self.paths()
+        paths.ensure()
+        con = duckdb.connect(str(paths.warehouse), read_only=read_only)
+        try:
+            if not read_only:
+                ensure_warehouse(con, paths)
+            yield con
+        finally:
+            con.close()
+
+
+def build_resources() -> dict[str, object]:
+    return {
+        "warehouse": WarehouseResource(),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+    }
