@@ -98,15 +98,11 @@ def _print_ingest_result(result) -> None:
 def _execute_job(job_name: str) -> bool:
     from dagster import DagsterInstance
 
-    from dagster_project.manifest import ensure_manifest
+    from dagster_project.runner import execute_job
 
     export_environment()
-    ensure_manifest()
-    from dagster_project.definitions import defs
-
-    job = defs.resolve_job_def(job_name)
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = execute_job(job_name, instance)
     return result.success
 
 

@@ -13,6 +13,7 @@ from dagster_project.manifest import ensure_manifest
 ensure_manifest()
 
 from dagster_project.definitions import defs  # noqa: E402 - needs the prepared manifest
+from dagster_project.runner import execute_job  # noqa: E402
 
 
 def test_definitions_load_with_jobs_and_checks() -> None:
@@ -54,9 +55,8 @@ def test_pipeline_runs_end_to_end_and_is_idempotent(tmp_path: Path, monkeypatch)
     monkeypatch.delenv("DUCKDB_DATABASE", raising=False)
     generate(root / "landing", pegawai=1_500, seed=11, periode="2025-12", messy=0.02)
 
-    job = defs.resolve_job_def("asn_pipeline")
     with dg.DagsterInstance.ephemeral() as instance:
-        first = job.execute_in_process(instance=instance)
+        first = execute_job("asn_pipeline", instance)
     assert first.success
 
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
@@ -72,7 +72,7 @@ def test_pipeline_runs_end_to_end_and_is_idempotent(tmp_path: Path, monkeypatch)
     assert fct_rows == accepted, "every accepted pegawai row of a current upload is in the fact"
 
     with dg.DagsterInstance.ephemeral() as instance:
-        second = job.execute_in_process(instance=instance)
+        second = execute_job("asn_pipeline", instance)
     assert second.success
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     assert con.execute("select count(*) from audit.uploads").fetchone()[0] == uploads_before

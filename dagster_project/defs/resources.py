@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from dagster_project.locks import warehouse_write_lock
 from dagster_project.project import dbt_executable, dbt_project
 from ingestion.load import ensure_warehouse
 from ingestion.paths import DataPaths
@@ -37,13 +38,24 @@ class WarehouseResource(dg.ConfigurableResource):
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         paths = self.paths()
         paths.ensure()
-        con = duckdb.connect(str(paths.warehouse), read_only=read_only)
-        try:
-            if not read_only:
-                ensure_warehouse(con, paths)
-            yield con
-        finally:
-            con.close()
+        # Readers take the lock too: DuckDB refuses even a read-only open while another
+        # process writes. BI tools read the published copy instead, never this file.
+        with warehouse_write_lock(paths.warehouse):
+            con = duckdb.connect(str(paths.warehouse), read_only=read_only)
+            try:
+                if not read_only:
+                    ensure_warehouse(con, paths)
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the warehouse for a writer that opens it itself (dbt's subprocess)."""
+        paths = self.paths()
+        paths.ensure()
+        with warehouse_write_lock(paths.warehouse):
+            yield
 
 
 def build_resources() -> dict[str, object]:

@@ -11,6 +11,8 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project.defs.assets.ingestion import WAREHOUSE_POOL
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.project import dbt_project
 
 
@@ -33,12 +35,30 @@ class AsnDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+class DbtBuildConfig(dg.Config):
+    """`full_refresh` rebuilds incremental models from scratch (the monthly schedule)."""
+
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=AsnDbtTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     ),
+    pool=WAREHOUSE_POOL,
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL),
 )
-def asn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Seeds, staging views, the star schema and the marts, built and tested by `dbt build`."""
-    yield from dbt.cli(["build"], context=context).stream()
+def asn_dbt_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
+):
+    """Seeds, staging views, the star schema and the marts, built and tested by `dbt build`.
+
+    dbt writes the warehouse from its own process: hold the warehouse lock for the whole build.
+    """
+    with warehouse.write_lock():
+        args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+        yield from dbt.cli(args, context=context).stream()

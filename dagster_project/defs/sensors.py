@@ -1,0 +1,139 @@
+"""Sensors: new uploads in the landing area, and run failures.
+
+The landing sensor never opens the warehouse (a writer may hold it); it remembers content
+hashes in its cursor, so a file that is only touched (same bytes) is not reloaded, and a
+re-upload with new bytes is.
+"""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph_subset import AssetGraphSubset
+
+from dagster_project.defs.assets.dbt import asn_dbt_models
+from dagster_project.defs.assets.ingestion import AUDIT_KEYS, RAW_KEYS
+from dagster_project.defs.jobs import WRITER_TAGS
+from dagster_project.defs.partitions import UploadPartition, instansi_periode
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.notify import FailureEvent, notifier_from_env
+from ingestion.landing import scan
+from ingestion.paths import DataPaths
+
+INGESTION_KEYS = [*RAW_KEYS.values(), *AUDIT_KEYS.values()]
+
+
+def _file_identity(rel_path: str, sha256: str, partition: str) -> str:
+    return f"{partition}:{rel_path}:{sha256}"
+
+
+def _partition_of(rel_path: str) -> str:
+    periode, instansi_kode = rel_path.split("/")[:2]
+    return UploadPartition(periode, instansi_kode).key
+
+
+def plan_landing_batch(paths: DataPaths, cursor: dict) -> tuple[list[str], list[str], dict]:
+    """New partitions to ingest, identities of new files, and the next cursor.
+
+    The cursor keeps, per landing path, (size, mtime_ns, sha256) so unchanged files are not
+    re-hashed, and the set of identities (partition, path, sha256) already requested.
+    """
+    stats: dict[str, list] = cursor.get("stats", {})
+    seen: set[str] = set(cursor.get("seen", []))
+    next_stats: dict[str, list] = {}
+    new_identities: list[str] = []
+    partitions: set[str] = set()
+    for landing_file in scan(paths.landing):
+        rel = str(landing_file.path.relative_to(paths.landing))
+        stat = landing_file.path.stat()
+        cached = stats.get(rel)
+        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
+            sha = cached[2]
+        else:
+            sha = landing_file.sha256
+        next_stats[rel] = [stat.st_size, stat.st_mtime_ns, sha]
+        partition = UploadPartition(landing_file.periode, landing_file.instansi_kode).key
+        identity = _file_identity(rel, sha, partition)
+        if identity not in seen:
+            new_identities.append(identity)
+            partitions.add(partition)
+    # Only files still in the landing area are remembered, which bounds the cursor.
+    current = {
+        _file_identity(rel, stat[2], _partition_of(rel)) for rel, stat in next_stats.items()
+    }
+    next_cursor = {"stats": next_stats, "seen": sorted(current)}
+    return sorted(partitions), new_identities, next_cursor
+
+
+@dg.sensor(
+    name="landing_sensor",
+    minimum_interval_seconds=10,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Registers a partition per (periode, instansi) for new landing files and "
+    "launches one backfill per batch: ingestion and checks of the new partitions, then dbt.",
+)
+def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    paths = DataPaths.from_env()
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    partitions, identities, next_cursor = plan_landing_batch(paths, cursor)
+    if not partitions:
+        context.update_cursor(json.dumps(next_cursor))
+        return dg.SkipReason("no new files in the landing area")
+    known = set(context.instance.get_dynamic_partitions(instansi_periode.name))
+    to_register = [p for p in partitions if p not in known]
+    subset = AssetGraphSubset(
+        partitions_subsets_by_asset_key={
+            key: instansi_periode.empty_subset().with_partition_keys(partitions)
+            for key in INGESTION_KEYS
+        },
+        non_partitioned_asset_keys=set(asn_dbt_models.keys),
+    )
+    # Deterministic: the same set of new files always yields the same key.
+    batch_key = hashlib.sha256("\n".join(sorted(identities)).encode()).hexdigest()[:20]
+    request = dg.RunRequest.for_asset_graph_subset(
+        subset, tags={**WRITER_TAGS, "asn/batch": batch_key, "asn/partitions": str(len(partitions))}
+    )
+    context.log.info(f"{len(identities)} new files in {len(partitions)} partitions")
+    return dg.SensorResult(
+        run_requests=[request],
+        dynamic_partitions_requests=[instansi_periode.build_add_request(to_register)]
+        if to_register
+        else [],
+        cursor=json.dumps(next_cursor),
+    )
+
+
+@dg.run_failure_sensor(
+    name="run_failure_audit",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Records every failed run in audit.run_failures and calls the notifier.",
+)
+def run_failure_audit(context: dg.RunFailureSensorContext, warehouse: WarehouseResource) -> None:
+    run = context.dagster_run
+    event = FailureEvent(
+        run_id=run.run_id,
+        job_name=run.job_name,
+        failed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        message=(context.failure_event.message or "")[:4000],
+        partition=run.tags.get("dagster/partition"),
+    )
+    record_failure(warehouse, event)
+    notifier_from_env().notify(event)
+
+
+def record_failure(warehouse: WarehouseResource, event: FailureEvent) -> None:
+    with warehouse.connect() as con:
+        con.execute(
+            "create table if not exists audit.run_failures (run_id varchar, job_name varchar, "
+            "failed_at timestamptz, message varchar, partition_key varchar)"
+        )
+        con.execute(
+            "insert into audit.run_failures select ?, ?, ?::timestamptz, ?, ? "
+            "where not exists (select 1 from audit.run_failures where run_id = ?)",
+            [event.run_id, event.job_name, event.failed_at, event.message, event.partition,
+             event.run_id],
+        )
+
+
+ALL_SENSORS = [landing_sensor, run_failure_audit]
