@@ -35,9 +35,8 @@ demo: $(INSTALLED) manifest ## generate a national sample and run the whole pipe
 run: $(INSTALLED) manifest ## run the whole job over the landing area
 	$(BIN)/asn run
 
-ui: $(INSTALLED) manifest ## start the Dagster UI on localhost:3000
-	mkdir -p $(DAGSTER_HOME)
-	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
+ui: $(INSTALLED) manifest ## start the Dagster UI (and daemon: sensors, schedules) on localhost:3000
+	$(BIN)/asn ui --port 3000
 
 lint: $(INSTALLED) ## ruff lint and format check
 	$(BIN)/ruff check .

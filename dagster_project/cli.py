@@ -192,6 +192,26 @@ def _print_summary() -> None:
 
 
 @app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+) -> None:
+    """Start the Dagster UI and daemon (sensors, schedules, run queue) on localhost."""
+    import os
+    import sys
+
+    from dagster_project.manifest import ensure_manifest
+
+    export_environment()
+    ensure_manifest()
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    console.print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    os.execv(
+        dagster, [dagster, "dev", "-m", "dagster_project.definitions", "-h", host, "-p", str(port)]
+    )
+
+
+@app.command()
 def bench(
     pegawai: Annotated[
         int, typer.Option(help="Employees in the benchmark sample.", min=1)

@@ -8,6 +8,7 @@ point at the same DuckDB file.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -38,6 +39,11 @@ def export_environment() -> Path:
     os.environ["ASN_DATA_DIR"] = str(root)
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(root / "dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
+    instance_config = home / "dagster.yaml"
+    if not instance_config.exists():
+        # Run queue and writer limits (see dagster_project/dagster.yaml); the user may edit
+        # the copy, so an existing one is never overwritten.
+        shutil.copyfile(Path(__file__).with_name("dagster.yaml"), instance_config)
     return root
 
 

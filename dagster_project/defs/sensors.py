@@ -59,9 +59,7 @@ def plan_landing_batch(paths: DataPaths, cursor: dict) -> tuple[list[str], list[
             new_identities.append(identity)
             partitions.add(partition)
     # Only files still in the landing area are remembered, which bounds the cursor.
-    current = {
-        _file_identity(rel, stat[2], _partition_of(rel)) for rel, stat in next_stats.items()
-    }
+    current = {_file_identity(rel, stat[2], _partition_of(rel)) for rel, stat in next_stats.items()}
     next_cursor = {"stats": next_stats, "seen": sorted(current)}
     return sorted(partitions), new_identities, next_cursor
 
@@ -131,8 +129,14 @@ def record_failure(warehouse: WarehouseResource, event: FailureEvent) -> None:
         con.execute(
             "insert into audit.run_failures select ?, ?, ?::timestamptz, ?, ? "
             "where not exists (select 1 from audit.run_failures where run_id = ?)",
-            [event.run_id, event.job_name, event.failed_at, event.message, event.partition,
-             event.run_id],
+            [
+                event.run_id,
+                event.job_name,
+                event.failed_at,
+                event.message,
+                event.partition,
+                event.run_id,
+            ],
         )
 
 

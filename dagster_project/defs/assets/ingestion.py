@@ -48,13 +48,23 @@ def files_by_partition(files: list[LandingFile]) -> dict[str, list[LandingFile]]
 @dg.multi_asset(
     specs=[
         *(
-            dg.AssetSpec(key, description=_DESCRIPTIONS[jenis], group_name="ingestion",
-                         kinds={"polars", "parquet"}, partitions_def=instansi_periode)
+            dg.AssetSpec(
+                key,
+                description=_DESCRIPTIONS[jenis],
+                group_name="ingestion",
+                kinds={"polars", "parquet"},
+                partitions_def=instansi_periode,
+            )
             for jenis, key in RAW_KEYS.items()
         ),
         *(
-            dg.AssetSpec(key, description=_AUDIT_DESCRIPTIONS[table], group_name="ingestion",
-                         kinds={"duckdb"}, partitions_def=instansi_periode)
+            dg.AssetSpec(
+                key,
+                description=_AUDIT_DESCRIPTIONS[table],
+                group_name="ingestion",
+                kinds={"duckdb"},
+                partitions_def=instansi_periode,
+            )
             for table, key in AUDIT_KEYS.items()
         ),
     ],
