@@ -13,7 +13,7 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph_subset import AssetGraphSubset
 
 from dagster_project.defs.assets.dbt import asn_dbt_models
-from dagster_project.defs.assets.ingestion import AUDIT_KEYS, RAW_KEYS
+from dagster_project.defs.assets.ingestion import AUDIT_KEYS, RAW_KEYS, landing_uploads
 from dagster_project.defs.jobs import WRITER_TAGS
 from dagster_project.defs.partitions import UploadPartition, instansi_periode
 from dagster_project.defs.resources import WarehouseResource
@@ -66,6 +66,7 @@ def plan_landing_batch(paths: DataPaths, cursor: dict) -> tuple[list[str], list[
 
 @dg.sensor(
     name="landing_sensor",
+    asset_selection=dg.AssetSelection.assets(landing_uploads, asn_dbt_models),
     minimum_interval_seconds=10,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Registers a partition per (periode, instansi) for new landing files and "
