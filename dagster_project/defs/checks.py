@@ -1,52 +1,25 @@
-"""Great Expectations suites as Dagster asset checks on the ingested batches.
+"""Great Expectations suites as Dagster asset checks on the raw batches, one check per jenis.
 
-Each expectation in a suite carries a severity in its ``meta`` (``blocking`` or ``warning``);
-a failing blocking expectation fails the check with ERROR severity, which stops downstream dbt
-assets in the same run.
+All logic lives in ``ingestion.quality.gate``: each check gates the uploads of its jenis that
+this run ingested (no check run yet for the suite version), or every current upload when the
+check runs alone. A blocking failure demotes the upload in the warehouse (the previous upload
+becomes current again) and fails the check with ERROR severity, which stops downstream dbt
+assets in the same run; warnings pass the upload through, flagged, with WARN severity.
+
+When ingestion moves to dynamic partitions (instansi/periode), the check becomes
+``check_jenis(con, paths, jenis, upload_ids=[<the partition's upload>])``.
 """
+
+from __future__ import annotations
 
 import dagster as dg
 
 from dagster_project.defs.assets.ingestion import RAW_KEYS
 from dagster_project.defs.resources import WarehouseResource
-from ingestion.quality import validate_batch
+from ingestion.quality.gate import UploadCheck, check_jenis
+from ingestion.quality.runner import load_suite
 
-CURRENT_ROWS_SQL = """
-select r.*
-from raw.{jenis} as r
-inner join audit.uploads as u on r.upload_id = u.upload_id
-where u.is_current and u.status = 'loaded'
-"""
-
-
-def _check_result(jenis: str, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
-        frame = con.sql(CURRENT_ROWS_SQL.format(jenis=jenis)).pl()
-    validation = validate_batch(frame, jenis)
-    failed = [r for r in validation.results if not r.success]
-    blocking_failed = [r for r in failed if r.severity == "blocking"]
-    metadata: dict[str, object] = {
-        "rows": len(frame),
-        "expectations": len(validation.results),
-        "failed": len(failed),
-        "failed_blocking": len(blocking_failed),
-    }
-    for result in validation.results:
-        label = f"{result.expectation_type}({result.column or ''})"
-        metadata[label] = dg.MetadataValue.json(
-            {
-                "success": result.success,
-                "severity": result.severity,
-                "observed_value": _jsonable(result.observed_value),
-                "unexpected_count": result.unexpected_count,
-                "sample": [_jsonable(v) for v in (result.unexpected_sample or [])][:10],
-            }
-        )
-    return dg.AssetCheckResult(
-        passed=not failed,
-        severity=dg.AssetCheckSeverity.ERROR if blocking_failed else dg.AssetCheckSeverity.WARN,
-        metadata=metadata,
-    )
+MAX_SAMPLE = 5
 
 
 def _jsonable(value: object) -> object:
@@ -59,11 +32,83 @@ def _jsonable(value: object) -> object:
     return str(value)
 
 
-@dg.asset_check(
-    asset=RAW_KEYS["pegawai"],
-    name="gx_pegawai_suite",
-    blocking=True,
-    description="Great Expectations suite `pegawai` on the current pegawai uploads.",
-)
-def gx_pegawai_suite(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    return _check_result("pegawai", warehouse)
+def check_result(jenis: str, checks: list[UploadCheck]) -> dg.AssetCheckResult:
+    """Summarise the gated uploads of one jenis as one check result with per-expectation
+    metadata (observed value, unexpected count, sample of offending rows)."""
+    checked = [c for c in checks if c.validation is not None]
+    blocked = [c for c in checked if c.blocked]
+    warned = [c for c in checked if c.flagged]
+    metadata: dict[str, object] = {
+        "suite_version": str(load_suite(jenis).get("version", "")),
+        "uploads_checked": len(checked),
+        "uploads_blocked": dg.MetadataValue.json([c.upload_id for c in blocked]),
+        "uploads_warned": len(warned),
+        "restored_previous": dg.MetadataValue.json(
+            [c.restored_upload_id for c in blocked if c.restored_upload_id]
+        ),
+    }
+    per_key: dict[str, dict[str, object]] = {}
+    for c in checked:
+        for o in c.validation.results:  # type: ignore[union-attr]
+            entry = per_key.setdefault(
+                o.key,
+                {
+                    "expectation": o.expectation_type,
+                    "column": o.column,
+                    "severity": o.severity,
+                    "description": o.description,
+                    "uploads_failed": 0,
+                    "unexpected_count": 0,
+                    "observed": [],
+                    "sample": [],
+                },
+            )
+            if not o.success:
+                entry["uploads_failed"] += 1  # type: ignore[operator]
+                entry["unexpected_count"] += o.unexpected_count or 0  # type: ignore[operator]
+                observed = entry["observed"]
+                if len(observed) < MAX_SAMPLE:  # type: ignore[arg-type]
+                    observed.append(
+                        {"upload_id": c.upload_id, "value": _jsonable(o.observed_value)}
+                    )  # type: ignore[union-attr]
+                sample = entry["sample"]
+                for row in o.unexpected_sample:
+                    if len(sample) < MAX_SAMPLE:  # type: ignore[arg-type]
+                        sample.append({"upload_id": c.upload_id, "row": _jsonable(row)})  # type: ignore[union-attr]
+    for key, entry in per_key.items():
+        status = "FAIL" if entry["uploads_failed"] else "ok"
+        metadata[f"{status} {entry['severity']} {key}"] = dg.MetadataValue.json(entry)
+    failed_blocking = any(c.blocked for c in checked)
+    return dg.AssetCheckResult(
+        asset_key=RAW_KEYS[jenis],
+        check_name=f"gx_{jenis}_suite",
+        passed=not blocked and not warned,
+        severity=dg.AssetCheckSeverity.ERROR if failed_blocking else dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+    )
+
+
+def _make_check(jenis: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=RAW_KEYS[jenis],
+        name=f"gx_{jenis}_suite",
+        blocking=True,
+        description=(
+            f"Great Expectations suite `{jenis}` (ingestion/quality/suites/{jenis}.json) on the "
+            "uploads ingested in the run, or on all current uploads when run alone. Blocking "
+            "failures demote the upload (the previous one stays current)."
+        ),
+    )
+    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        paths = warehouse.paths()
+        with warehouse.connect() as con:
+            checks = check_jenis(con, paths, jenis)
+        return check_result(jenis, checks)
+
+    return _check
+
+
+gx_pegawai_suite = _make_check("pegawai")
+gx_diklat_suite = _make_check("diklat")
+gx_skp_suite = _make_check("skp")
+gx_hukdis_suite = _make_check("hukdis")
