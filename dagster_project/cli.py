@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dagster_project.project import data_dir, export_environment
+from ingestion.portal.cli import mount as mount_portal
 
 app = typer.Typer(
     help="ASN data platform: generate, ingest, check and model civil-service extracts.",
@@ -23,6 +24,8 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+# `asn portal` (the upload portal server) and `asn portal-token` (office credentials).
+mount_portal(app)
 
 JenisOption = Annotated[
     str | None,

@@ -64,6 +64,20 @@ def plan_landing_batch(paths: DataPaths, cursor: dict) -> tuple[list[str], list[
     return sorted(partitions), new_identities, next_cursor
 
 
+def _dbt_keys_to_build(instance: dg.DagsterInstance) -> set[dg.AssetKey]:
+    """Every dbt model; seeds only until they have been built once.
+
+    Seeds have no upstream in the batch, so the backfill would give them a run of their own;
+    they change with the code, not with uploads (the monthly rebuild and `asn run` reseed).
+    """
+    keys = set()
+    for key in asn_dbt_models.keys:
+        is_seed = asn_dbt_models.group_names_by_key.get(key) == "reference"
+        if not is_seed or instance.get_latest_materialization_event(key) is None:
+            keys.add(key)
+    return keys
+
+
 @dg.sensor(
     name="landing_sensor",
     asset_selection=dg.AssetSelection.assets(landing_uploads, asn_dbt_models),
@@ -86,7 +100,7 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
             key: instansi_periode.empty_subset().with_partition_keys(partitions)
             for key in INGESTION_KEYS
         },
-        non_partitioned_asset_keys=set(asn_dbt_models.keys),
+        non_partitioned_asset_keys=_dbt_keys_to_build(context.instance),
     )
     # Deterministic: the same set of new files always yields the same key.
     batch_key = hashlib.sha256("\n".join(sorted(identities)).encode()).hexdigest()[:20]
