@@ -63,5 +63,15 @@ portal: $(INSTALLED) ## start the upload portal on http://127.0.0.1:8000
 bench: $(INSTALLED) manifest ## benchmark every phase against bare baselines
 	$(BIN)/asn bench --pegawai $(BENCH_PEGAWAI)
 
+DOCS_DIR = $(ASN_DATA_DIR)/published/docs
+WAREHOUSE_LOCK = $(basename $(or $(DUCKDB_DATABASE),$(ASN_DATA_DIR)/warehouse.duckdb)).lock
+
+docs: $(INSTALLED) manifest ## build dbt docs + GX Data Docs into published/docs, serve on 127.0.0.1:8081
+	mkdir -p $(DOCS_DIR)
+	cd dbt && flock $(WAREHOUSE_LOCK) ../$(BIN)/dbt docs generate --quiet --profiles-dir . --target-path $(DOCS_DIR)/dbt
+	$(PY) -m ingestion.quality.docs
+	@echo "docs on http://127.0.0.1:8081/"
+	$(PY) -m http.server 8081 --bind 127.0.0.1 --directory $(DOCS_DIR)
+
 clean: ## remove generated data and dbt artefacts (keeps .venv)
 	rm -rf data dbt/target dbt/logs

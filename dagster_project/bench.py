@@ -218,12 +218,76 @@ def phase_dbt_build(root: Path) -> tuple[int, dict[str, object]]:
     }
 
 
+def phase_orchestration_burst(root: Path, uploads: int = 500) -> tuple[int, dict[str, object]]:
+    """Issue 7: `uploads` pegawai files (one per instansi) land at once in a live deployment.
+
+    Measures the time until all are ingested, checked and built into the warehouse by the
+    daemon (sensor -> backfill -> runs), then the latency of one re-upload.
+    """
+    import shutil
+
+    from dagster_project.deployment import local_deployment, wait_for
+
+    work = root / "orchestration"
+    shutil.rmtree(work, ignore_errors=True)
+    staging = work / "staging"
+    sources = sorted((root / "landing").glob("*/*/pegawai.*"))[:uploads]
+    for source in sources:
+        target = staging / source.relative_to(root / "landing")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    data = work / "data"
+    (data / "landing").mkdir(parents=True)
+    with local_deployment(data, work / "dagster_home", work / "daemon.log") as dep:
+        time.sleep(5)  # let the daemon start before the burst
+        started = time.perf_counter()
+        for periode_dir in staging.iterdir():
+            (data / "landing" / periode_dir.name).mkdir(exist_ok=True)
+            for instansi_dir in periode_dir.iterdir():
+                instansi_dir.rename(data / "landing" / periode_dir.name / instansi_dir.name)
+        wait_for(lambda: dep.backfills_done(1), 1800, "the burst", poll_s=1)
+        burst_s = time.perf_counter() - started
+        failed = [r.run_id for r in dep.instance.get_runs() if r.status.value != "SUCCESS"]
+        (loaded,) = dep.query("select count(*) from audit.uploads")[0]
+        reupload = next(p for p in (data / "landing").rglob("pegawai.csv"))
+        lines = reupload.read_bytes().splitlines(keepends=True)
+        started = time.perf_counter()
+        reupload.write_bytes(b"".join(lines[:-1]))
+        wait_for(lambda: dep.backfills_done(2), 600, "the re-upload", poll_s=0.5)
+        reupload_s = time.perf_counter() - started
+    return int(loaded), {
+        "uploads": len(sources),
+        "burst_s": round(burst_s, 1),
+        "reupload_visible_s": round(reupload_s, 1),
+        "failed_runs": failed,
+    }
+
+
+def phase_gx_vs_duckdb_1m(root: Path) -> tuple[int, dict[str, object]]:
+    """Issue 4: the full GX suite on a 1,000,000-row batch vs the same checks as one query."""
+    from ingestion.quality.benchmark import measure
+
+    result = measure(1_000_000)
+    return 1_000_000, {k: v for k, v in result.items() if k != "counts"}
+
+
+def phase_portal_50_offices(root: Path) -> tuple[int, dict[str, object]]:
+    """Issue 8: 50 offices upload 10,000-row files at once; upload-to-verdict latency."""
+    from ingestion.portal.benchmark import measure
+
+    result = measure(n_offices=50, rows=10_000)
+    return 50 * 10_000, result
+
+
 PHASES: dict[str, Callable[[Path], tuple[int, dict[str, object]]]] = {
     "baseline_polars_read": phase_baseline_polars_read,
     "ingest": phase_ingest,
     "baseline_duckdb_checks": phase_baseline_duckdb_checks,
     "gx_checks": phase_gx_checks,
     "dbt_build": phase_dbt_build,
+    "orchestration_burst": phase_orchestration_burst,
+    "gx_vs_duckdb_1m": phase_gx_vs_duckdb_1m,
+    "portal_50_offices": phase_portal_50_offices,
 }
 
 
@@ -249,7 +313,9 @@ def _run_phase_in_child(name: str, root: Path) -> PhaseResult:
     return PhaseResult(**payload)
 
 
-def run_benchmark(pegawai: int, seed: int, workdir: Path | None = None) -> BenchReport:
+def run_benchmark(
+    pegawai: int, seed: int, workdir: Path | None = None, only: list[str] | None = None
+) -> BenchReport:
     from ingestion.synthetic import generate
 
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="asn-bench-"))
@@ -258,7 +324,7 @@ def run_benchmark(pegawai: int, seed: int, workdir: Path | None = None) -> Bench
     generate(root / "landing", pegawai=pegawai, seed=seed, messy=0.01, progress=True)
     phases = [_run_phase_in_child(name, root) for name in PHASES]
     by_name = {p.phase: p for p in phases}
-    ratios = {
+    ratios: dict[str, float] = {
         "ingest / polars read": by_name["ingest"].wall_s / by_name["baseline_polars_read"].wall_s,
         "gx checks / duckdb query": by_name["gx_checks"].wall_s
         / by_name["baseline_duckdb_checks"].wall_s,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,12 @@ console = Console()
 # `asn portal` (the upload portal server) and `asn portal-token` (office credentials).
 mount_portal(app)
 
+def previous_periode(today: date | None = None) -> str:
+    """The last complete month: what offices upload now (snapshot = its last day)."""
+    first_of_month = (today or date.today()).replace(day=1)
+    return f"{first_of_month - timedelta(days=1):%Y-%m}"
+
+
 JenisOption = Annotated[
     str | None,
     typer.Option("--jenis", help="Extract type: pegawai, diklat, skp or hukdis (default: detect)."),
@@ -42,7 +49,9 @@ def generate(
     seed: Annotated[
         int, typer.Option(help="Random seed: the same seed writes the same files.")
     ] = 42,
-    periode: Annotated[str, typer.Option(help="Snapshot periode YYYY-MM.")] = "2025-12",
+    periode: Annotated[
+        str | None, typer.Option(help="Snapshot periode YYYY-MM (default: last month).")
+    ] = None,
     messy: Annotated[
         float, typer.Option(help="Share of rows with a planted error.", min=0, max=1)
     ] = 0.0,
@@ -52,6 +61,7 @@ def generate(
 
     export_environment()
     target = out or data_dir() / "landing"
+    periode = periode or previous_periode()
     started = time.perf_counter()
     summary = generate_sample(
         target, pegawai=pegawai, seed=seed, periode=periode, messy=messy, progress=True
@@ -129,7 +139,9 @@ def run() -> None:
 def demo(
     pegawai: Annotated[int, typer.Option(help="Employees in the national sample.", min=1)] = 50_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
-    periode: Annotated[str, typer.Option(help="Snapshot periode YYYY-MM.")] = "2025-12",
+    periode: Annotated[
+        str | None, typer.Option(help="Snapshot periode YYYY-MM (default: last month).")
+    ] = None,
     messy: Annotated[float, typer.Option(help="Share of rows with a planted error.")] = 0.01,
 ) -> None:
     """Generate a national sample (once), run the whole pipeline, print a summary."""
@@ -137,6 +149,7 @@ def demo(
 
     root = export_environment()
     landing = root / "landing"
+    periode = periode or previous_periode()
     marker = landing / "_generator" / "demo.json"
     wanted = {"pegawai": pegawai, "seed": seed, "periode": periode, "messy": messy}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
@@ -224,11 +237,15 @@ def bench(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the results as JSON here.")
     ] = None,
+    only: Annotated[
+        str | None, typer.Option(help="Comma-separated phases to run (default: all).")
+    ] = None,
 ) -> None:
     """Time each phase (ingest, checks, dbt build) next to bare polars / DuckDB baselines."""
     from dagster_project.bench import run_benchmark
 
-    report = run_benchmark(pegawai=pegawai, seed=seed, workdir=out)
+    phases = [p.strip() for p in only.split(",")] if only else None
+    report = run_benchmark(pegawai=pegawai, seed=seed, workdir=out, only=phases)
     console.print(report.table())
     if json_out:
         json_out.write_text(json.dumps(report.to_dict(), indent=2))

@@ -27,9 +27,11 @@ asn_ingest = dg.define_asset_job(
 
 asn_build = dg.define_asset_job(
     name="asn_build",
-    selection=dg.AssetSelection.assets(asn_dbt_models),
+    selection=dg.AssetSelection.assets(asn_dbt_models)
+    | dg.AssetSelection.groups("feedback", "published"),
     tags=WRITER_TAGS,
-    description="Build seeds, staging, core and marts with dbt (tests as asset checks).",
+    description="Build seeds, staging, core and marts with dbt (tests as asset checks), then "
+    "the feedback reports, Data Docs and the BI publication.",
 )
 
 ALL_JOBS = [asn_pipeline, asn_ingest, asn_build]

@@ -78,9 +78,23 @@ def _dbt_keys_to_build(instance: dg.DagsterInstance) -> set[dg.AssetKey]:
     return keys
 
 
+def _downstream_outputs(context: dg.SensorEvaluationContext) -> set[dg.AssetKey]:
+    """Feedback, Data Docs and the BI publication: rebuilt once per batch after dbt."""
+    if context.repository_def is None:
+        return set()
+    graph = context.repository_def.asset_graph
+    return {
+        key
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).group_name in ("feedback", "published")
+        and graph.get(key).is_materializable
+    }
+
+
 @dg.sensor(
     name="landing_sensor",
-    asset_selection=dg.AssetSelection.assets(landing_uploads, asn_dbt_models),
+    asset_selection=dg.AssetSelection.assets(landing_uploads, asn_dbt_models)
+    | dg.AssetSelection.groups("feedback", "published"),
     minimum_interval_seconds=10,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Registers a partition per (periode, instansi) for new landing files and "
@@ -100,7 +114,8 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
             key: instansi_periode.empty_subset().with_partition_keys(partitions)
             for key in INGESTION_KEYS
         },
-        non_partitioned_asset_keys=_dbt_keys_to_build(context.instance),
+        non_partitioned_asset_keys=_dbt_keys_to_build(context.instance)
+        | _downstream_outputs(context),
     )
     # Deterministic: the same set of new files always yields the same key.
     batch_key = hashlib.sha256("\n".join(sorted(identities)).encode()).hexdigest()[:20]

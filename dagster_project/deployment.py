@@ -1,0 +1,99 @@
+"""A local production-like deployment: the Dagster daemon (sensors, backfills, run queue)
+running the code location as a subprocess, for the orchestration test and `asn bench`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.locks import warehouse_write_lock
+from dagster_project.project import REPO_ROOT
+
+TERMINAL_BACKFILL = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
+ACTIVE_RUN = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def wait_for(
+    predicate: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 1.0
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(poll_s)
+    raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+@dataclass
+class LocalDeployment:
+    root: Path
+    instance: dg.DagsterInstance
+
+    def backfills_done(self, expected: int) -> bool:
+        backfills = self.instance.get_backfills()
+        if len(backfills) < expected:
+            return False
+        if any(b.status.value not in TERMINAL_BACKFILL for b in backfills):
+            return False
+        return not self.instance.get_runs(filters=dg.RunsFilter(statuses=ACTIVE_RUN))
+
+    def query(self, sql: str) -> list[tuple]:
+        """Read the warehouse between writers (the write lock keeps a run from starting)."""
+        warehouse = self.root / "warehouse.duckdb"
+        with warehouse_write_lock(warehouse, timeout_s=300):
+            con = duckdb.connect(str(warehouse), read_only=True)
+            try:
+                return con.execute(sql).fetchall()
+            finally:
+                con.close()
+
+
+@contextmanager
+def local_deployment(root: Path, home: Path, log_path: Path) -> Iterator[LocalDeployment]:
+    """Start `dagster-daemon run` on this repository's definitions; stop it on exit."""
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(REPO_ROOT / "dagster_project" / "dagster.yaml", home / "dagster.yaml")
+    env = dict(os.environ, ASN_DATA_DIR=str(root), DAGSTER_HOME=str(home))
+    env.pop("DUCKDB_DATABASE", None)
+    with log_path.open("w") as log:
+        daemon = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("dagster-daemon")),
+                "run",
+                "-m",
+                "dagster_project.definitions",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        instance = dg.DagsterInstance.from_config(str(home))
+        try:
+            yield LocalDeployment(root=root, instance=instance)
+        finally:
+            os.killpg(daemon.pid, signal.SIGTERM)
+            try:
+                daemon.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(daemon.pid, signal.SIGKILL)
+            instance.dispose()
