@@ -19,6 +19,7 @@ import dagster as dg
 import duckdb
 
 from dagster_project.locks import warehouse_write_lock
+from dagster_project.manifest import ensure_manifest
 from dagster_project.project import REPO_ROOT
 
 TERMINAL_BACKFILL = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
@@ -68,6 +69,7 @@ class LocalDeployment:
 @contextmanager
 def local_deployment(root: Path, home: Path, log_path: Path) -> Iterator[LocalDeployment]:
     """Start `dagster-daemon run` on this repository's definitions; stop it on exit."""
+    ensure_manifest()  # the daemon's code server loads @dbt_assets from the prepared manifest
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copyfile(REPO_ROOT / "dagster_project" / "dagster.yaml", home / "dagster.yaml")
