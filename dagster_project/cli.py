@@ -104,8 +104,9 @@ def _print_ingest_result(result) -> None:
         console.print(f"[red]{result.error}[/red]")
     for rejection in result.rejections[:20]:
         console.print(f"  baris {rejection.row} kolom {rejection.column}: {rejection.message}")
-    if len(result.rejections) > 20:
-        console.print(f"  ... dan {len(result.rejections) - 20} lainnya (lihat audit.rejections)")
+    total = getattr(result, "rejections_total", len(result.rejections))
+    if total > 20:
+        console.print(f"  ... dan {total - 20} lainnya (lihat audit.rejections)")
 
 
 def _execute_job(job_name: str) -> bool:

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,64 +130,184 @@ def sniff_csv(text_head: str) -> tuple[str, int]:
     return best[2], best[3]
 
 
-def _header_line_number(text_head: str, sep: str, header_record: int) -> int:
-    """0-based physical line where the header record starts (title records may span lines)."""
+def _header_line_numbers(text_head: str, sep: str, header_record: int) -> tuple[int, int]:
+    """0-based physical lines where the header record starts and where the data starts (title
+    records and the header itself may span lines through quoted newlines)."""
     reader = csv.reader(io.StringIO(text_head, newline=""), delimiter=sep, quotechar='"')
     line = 0
     for _ in range(header_record):
         next(reader)
         line = reader.line_num
-    return line
+    header = next(reader, None)
+    return line, (reader.line_num if header is not None else line + 1)
+
+
+#: Extra columns read past the header: a row with text in any of them has too many fields.
+EXTRA_PROBES = 4
+#: Column holding the text of the surplus fields of a row (null when the row fits the header).
+EXTRA_FIELDS = "__extra_fields"
+#: Rows per batch when a CSV is streamed (bounded memory whatever the file size).
+BATCH_ROWS = 250_000
+
+
+@dataclass(slots=True)
+class CsvLayout:
+    """What the head of a CSV says: separator, header labels and where the data starts."""
+
+    separator: str
+    labels: list[str]
+    data_line: int  # 0-based physical line of the first data record
+
+    def schema(self) -> dict[str, pl.DataType]:
+        names = [*self.labels, *(f"__extra_{i}" for i in range(EXTRA_PROBES))]
+        return {n: pl.String() for n in names}
+
+
+def csv_layout(text_head: str, name: str) -> CsvLayout:
+    """Sniff separator and header from the first 64 KiB of UTF-8 text, or refuse the file."""
+    try:
+        sep, header_record = sniff_csv(text_head)
+    except LookupError:
+        raise FileRefused(
+            "file_tanpa_header", file_message("file_tanpa_header", file=name)
+        ) from None
+    _, data_line = _header_line_numbers(text_head, sep, header_record)
+    reader = csv.reader(io.StringIO(text_head, newline=""), delimiter=sep, quotechar='"')
+    header: list[str] = []
+    for _ in range(header_record + 1):
+        header = next(reader)
+    return CsvLayout(sep, _dedupe([h.strip() for h in header]), data_line)
+
+
+def _scan(source: Path | bytes, layout: CsvLayout) -> pl.LazyFrame:
+    return pl.scan_csv(
+        source,
+        separator=layout.separator,
+        has_header=False,
+        skip_lines=layout.data_line,
+        schema=layout.schema(),
+        missing_columns="insert",
+        quote_char='"',
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
+    )
+
+
+def csv_batches(
+    source: Path | bytes,
+    layout: CsvLayout,
+    name: str,
+    *,
+    n_lines: int | None = None,
+    batch_rows: int | None = None,
+    has_quote: bool = True,
+    small: bool = False,
+) -> Iterator[pl.DataFrame]:
+    """The data records of a UTF-8 CSV in batches: labels + `__source_row` + `__extra_fields`,
+    blank rows dropped. Row numbers are the lines a text editor shows, carried across batches
+    (quoted fields spanning lines shift the records after them).
+
+    `n_lines` (physical lines in the file, when the caller counted them) lets the reader skip
+    the search for quoted newlines when the record count shows there are none (or when the
+    file has no quote at all). `small` files are read in one go (no streaming start-up cost).
+    """
+    try:
+        if not has_quote:
+            multiline = False
+        else:
+            if n_lines is None:
+                n_lines = _count_lines(source)
+            records = _scan(source, layout).select(pl.len()).collect().item()
+            multiline = n_lines > layout.data_line + records
+        lf = _scan(source, layout)
+        batches = (
+            iter([lf.collect()])
+            if small
+            else lf.collect_batches(chunk_size=batch_rows or BATCH_ROWS)
+        )
+        line = layout.data_line + 1  # 1-based line of the next record
+        for batch in batches:
+            frame, line = _number(batch, layout, line, multiline)
+            yield frame
+    except pl.exceptions.PolarsError as exc:
+        raise _unreadable(name, f"struktur CSV rusak ({type(exc).__name__})") from exc
+
+
+def _count_lines(source: Path | bytes) -> int:
+    if isinstance(source, bytes):
+        return source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
+    n = 0
+    last = b""
+    with source.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            n += block.count(b"\n")
+            last = block[-1:]
+    return n + (0 if last in (b"\n", b"") else 1)
+
+
+def _number(
+    batch: pl.DataFrame, layout: CsvLayout, first: int, multiline: bool
+) -> tuple[pl.DataFrame, int]:
+    """Batch with row numbers, surplus fields and blank rows dropped; and the next line."""
+    rows = pl.int_range(first, first + batch.height, dtype=pl.Int64)
+    next_line = first + batch.height
+    if multiline and batch.height:
+        spans = [
+            pl.col(c).str.count_matches("\n", literal=True).fill_null(0)
+            for c in batch.columns
+            if batch[c].str.contains("\n", literal=True).any()
+        ]
+        if spans:
+            extra = pl.sum_horizontal(spans)
+            rows = rows + extra.cum_sum().shift(1, fill_value=0)
+            next_line = batch.select((rows + extra).last()).item() + 1
+    extras = [f"__extra_{i}" for i in range(EXTRA_PROBES)]
+    sep = layout.separator
+    frame = batch.with_columns(
+        rows.alias(SOURCE_ROW),
+        pl.when(pl.any_horizontal(pl.col(extras).is_not_null()))
+        .then(pl.concat_str(pl.col(extras).fill_null(""), separator=sep).str.strip_chars_end(sep))
+        .alias(EXTRA_FIELDS),
+    ).drop(extras)
+    return _drop_blank(frame, layout.labels), next_line
 
 
 def read_csv_bytes(data: bytes, name: str) -> RawTable:
     utf8 = decode_to_utf8(data, name)
     head = utf8[: 1 << 16].decode("utf-8", errors="ignore")
-    try:
-        sep, header_record = sniff_csv(head)
-    except LookupError:
-        raise FileRefused(
-            "file_tanpa_header", file_message("file_tanpa_header", file=name)
-        ) from None
-    skip = _header_line_number(head, sep, header_record)
-    try:
-        frame = pl.read_csv(
-            utf8,
-            separator=sep,
-            has_header=True,
-            skip_lines=skip,
-            infer_schema_length=0,
-            quote_char='"',
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise _unreadable(name, f"struktur CSV rusak ({type(exc).__name__})") from exc
-    # Row numbers as in a text editor: header line = skip + 1, first data record on the next line.
-    first = skip + 2
-    rows = pl.int_range(first, first + frame.height, dtype=pl.Int64)
-    n_lines = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
-    if frame.height and n_lines > skip + 1 + frame.height:
-        # Quoted fields span lines: shift each record by the newlines of the records before it.
-        extra = pl.sum_horizontal(
-            [pl.col(c).str.count_matches("\n").fill_null(0) for c in frame.columns]
-        )
-        rows = rows + extra.cum_sum().shift(1, fill_value=0)
-    frame = frame.with_columns(rows.alias(SOURCE_ROW))
-    return _finish(frame, "csv")
+    layout = csv_layout(head, name)
+    frames = list(csv_batches(utf8, layout, name, batch_rows=1 << 40))
+    frame = pl.concat(frames) if frames else pl.DataFrame(schema=layout.schema())
+    return RawTable(frame=frame, labels=layout.labels, file_format="csv")
 
 
 def _finish(
     frame: pl.DataFrame, fmt: str, numeric_rows: dict[str, list[int]] | None = None
 ) -> RawTable:
     """Drop blank rows (every cell empty) and clean up labels."""
-    labels = [c for c in frame.columns if c != SOURCE_ROW]
-    if labels:
-        blank = pl.all_horizontal(
-            [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in labels]
-        )
-        frame = frame.filter(~blank)
+    labels = [c for c in frame.columns if c not in (SOURCE_ROW, EXTRA_FIELDS)]
+    frame = _drop_blank(frame, labels)
     return RawTable(frame=frame, labels=labels, file_format=fmt, numeric_rows=numeric_rows or {})
+
+
+def _drop_blank(frame: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
+    """Rows whose every cell is empty or whitespace are not data. Cheap first: only rows whose
+    fullest column is blank are candidates, and only those are checked cell by cell."""
+    if not labels or frame.height == 0:
+        return frame
+    counts = frame.select(pl.col(labels).null_count()).row(0)
+    anchor = labels[min(range(len(labels)), key=lambda i: counts[i])]
+    cells = [pl.col(c).is_null() | ~pl.col(c).str.contains(r"\S") for c in labels]
+    blank_anchor = pl.col(anchor).is_null() | ~pl.col(anchor).str.contains(r"\S")
+    if EXTRA_FIELDS in frame.columns:
+        cells.append(pl.col(EXTRA_FIELDS).is_null())
+    candidates = frame.filter(blank_anchor)
+    if candidates.height == 0:
+        return frame
+    blank_rows = candidates.filter(pl.all_horizontal(cells))[SOURCE_ROW]
+    if blank_rows.len() == 0:
+        return frame
+    return frame.filter(~pl.col(SOURCE_ROW).is_in(blank_rows.implode()))
 
 
 # -------------------------------------------------------------------------------------- XLSX
@@ -294,6 +415,8 @@ def read_xlsx_bytes(data: bytes, name: str, sheet: str | None = None) -> RawTabl
             first_row + data_start, first_row + data_start + body.height, dtype=pl.Int64
         ).alias(SOURCE_ROW)
     )
+    if xml is not None:
+        body = _fill_merged_cells(body, xml, labels, abs_cols, first_row + data_start)
     numeric: dict[str, list[int]] = {}
     if xml is not None:
         nip_keys = _nip_keys()
@@ -304,6 +427,44 @@ def read_xlsx_bytes(data: bytes, name: str, sheet: str | None = None) -> RawTabl
                 if rows:
                     numeric[label] = rows
     return _finish(body, "xlsx", numeric)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _fill_merged_cells(
+    body: pl.DataFrame, xml: bytes, labels: list[str], abs_cols: list[int], first_data: int
+) -> pl.DataFrame:
+    """Merged data cells: Excel stores the value in the top-left cell only; every row the merge
+    spans gets it (an office merging `Unit Kerja` over its staff means each of them). Merges
+    that start above the data (title block, header) are left alone."""
+    position = {col: i for i, col in enumerate(abs_cols)}
+    fills: dict[str, dict[int, int]] = {}  # label -> {row -> row holding the value}
+    for m in _MERGE.finditer(xml):
+        c1, r1, r2 = _column_index(m.group(1).decode()), int(m.group(2)), int(m.group(4))
+        if r1 < first_data or r2 <= r1 or c1 not in position:
+            continue
+        target = fills.setdefault(labels[position[c1]], {})
+        for row in range(r1 + 1, r2 + 1):
+            target[row] = r1
+    if not fills:
+        return body
+    exprs = []
+    for label, rows in fills.items():
+        top = pl.col(SOURCE_ROW).replace_strict(rows, default=None, return_dtype=pl.Int64)
+        values = dict(zip(body[SOURCE_ROW].to_list(), body[label].to_list(), strict=True))
+        spread = top.replace_strict(
+            {r: values.get(r) for r in set(rows.values())}, default=None, return_dtype=pl.String
+        )
+        exprs.append(pl.coalesce(pl.col(label), spread).alias(label))
+    return body.with_columns(exprs)
 
 
 def _dedupe(labels: list[str]) -> list[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Status = Literal["loaded", "duplicate", "refused"]
+#: `checked` is the verdict of a dry run (`pipeline.check_file`): nothing was written.
+Status = Literal["loaded", "duplicate", "refused", "checked"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,9 @@ class IngestResult:
     instansi_kode: str = ""
     periode: str = ""
     file_format: str | None = None
+    #: refused cells in total (audit.rejections); `rejections` keeps the first 1,000 in memory.
+    rejections_total: int = 0
+    rejections_truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

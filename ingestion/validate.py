@@ -25,7 +25,7 @@ from ingestion.normalize import (
     parse_decimal,
     parse_int,
 )
-from ingestion.readers import SOURCE_ROW, RawTable
+from ingestion.readers import EXTRA_FIELDS, SOURCE_ROW, RawTable
 
 NIP_NUMERIC = "__nip_numeric_cell"
 EMPTY_VALUE = "(kosong)"
@@ -56,7 +56,7 @@ def raw(col: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    column: str
+    column: str | None
     code: str
     failed: pl.Expr  # true where the cell is refused (never null)
     message: str  # template with {value} and {nip} left for the vectorised fill
@@ -140,18 +140,86 @@ def _parse(spec: ColumnSpec) -> pl.Expr:
 _PARSE_DISTINCT = ("date", "code", "integer", "decimal")
 
 
-def _parse_column(frame: pl.DataFrame, spec: ColumnSpec) -> pl.Expr:
-    dtype = DTYPES[spec.dtype]
-    column = raw(spec.column)
-    if spec.dtype not in _PARSE_DISTINCT:
-        return _parse(spec).cast(dtype)
-    distinct = frame.select(pl.col(column).unique().drop_nulls())
-    if distinct.height == 0:
-        return pl.lit(None, dtype=dtype)
-    mapped = distinct.select(pl.col(column), _parse(spec).cast(dtype).alias("v")).drop_nulls("v")
-    return pl.col(column).replace_strict(
-        mapped[column], mapped["v"], default=None, return_dtype=dtype
+def _parse_columns(
+    frame: pl.DataFrame, specs: tuple[ColumnSpec, ...]
+) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """Per canonical column: the parsed value and the `present` flag (raw has non-blank text).
+
+    Distinct values of every costly column are gathered in ONE collect, parsed once, and
+    mapped back with a hash lookup; blank-but-not-null cells (rare) are looked up the same way.
+    Returns (values, present flags); the flags of text columns read the parsed column, so they
+    go in a later `with_columns` than the values.
+    """
+    costly = [s for s in specs if s.dtype in _PARSE_DISTINCT]
+    distinct = (
+        frame.select([pl.col(raw(s.column)).unique().drop_nulls().implode() for s in costly])
+        if costly
+        else None
     )
+    # All distinct values side by side (padded with nulls) and parsed in ONE select: a
+    # query per column costs milliseconds each, which thousands of small files feel.
+    found = {
+        raw(spec.column): distinct[raw(spec.column)].explode().drop_nulls().cast(pl.String)
+        for spec in costly
+        if distinct is not None
+    }
+    found = {c: v for c, v in found.items() if v.len()}
+    parsed: dict[str, pl.DataFrame] = {}
+    if found:
+        height = max(v.len() for v in found.values())
+        side = pl.DataFrame(
+            [v.extend_constant(None, height - v.len()).alias(c) for c, v in found.items()]
+        )
+        exprs = []
+        for spec in costly:
+            column = raw(spec.column)
+            if column in found:
+                exprs += [
+                    pl.col(column),
+                    _parse(spec).cast(DTYPES[spec.dtype]).alias(f"{column}__v"),
+                    pl.col(column).str.contains(r"\S").alias(f"{column}__p"),
+                ]
+        both = side.select(exprs)
+        for column, values in found.items():
+            n = values.len()  # Series slices: no query per column
+            parsed[column] = pl.DataFrame(
+                [
+                    both[column].head(n),
+                    both[f"{column}__v"].head(n).alias("v"),
+                    both[f"{column}__p"].head(n).alias("p"),
+                ]
+            )
+    out: list[pl.Expr] = []
+    later: list[pl.Expr] = []
+    for spec in specs:
+        dtype = DTYPES[spec.dtype]
+        column = raw(spec.column)
+        r = pl.col(column)
+        if spec.dtype not in _PARSE_DISTINCT:
+            out.append(_parse(spec).cast(dtype).alias(spec.column))
+            if spec.dtype == "nip":  # a NIP of only dots/dashes is present (and invalid)
+                later.append(clean_text(r).is_not_null().alias(present_name(spec.column)))
+            else:
+                later.append(pl.col(spec.column).is_not_null().alias(present_name(spec.column)))
+            continue
+        small = parsed.get(column)
+        if small is None:
+            out += [
+                pl.lit(None, dtype=dtype).alias(spec.column),
+                pl.lit(False).alias(present_name(spec.column)),
+            ]
+            continue
+        out.append(
+            r.replace_strict(small[column], small["v"], default=None, return_dtype=dtype).alias(
+                spec.column
+            )
+        )
+        present = r.is_not_null()
+        if not small["p"].all():
+            blanks = small[column].filter(~small["p"])
+            present = present & ~r.is_in(blanks.implode())
+        out.append(present.alias(present_name(spec.column)))
+    return out, later
 
 
 def present_name(col: str) -> str:
@@ -360,53 +428,181 @@ def _range_checks(
     return out
 
 
+UNIQUE_CODE_ORDER = "__order"
+EXTRA_CODE = "kolom_berlebih"
+
+
+@dataclass(slots=True)
+class BatchVerdict:
+    """One batch checked: rows that passed every row-local check, their rejections, the keys."""
+
+    accepted: pl.DataFrame  # canonical typed columns + source_row (duplicates not yet removed)
+    rejections: pl.DataFrame  # REJECTION_SCHEMA + __order (check index), sorted
+    rows_read: int
+    rows_rejected: int
+    # unique-rule keys (key columns, source_row, __ok) and their sparse display text
+    keys: tuple[pl.DataFrame, pl.DataFrame] | None
+
+
+class RowValidator:
+    """Row checks of one extract type, run batch by batch; uniqueness is settled at the end.
+
+    Every check but the `unique` rule looks at one row, so batches are independent; the unique
+    rule (the same employee twice in one upload) needs the whole file: each batch hands back its
+    compact keys (an integer per NIP), and `duplicates()` finds the repeated ones.
+    """
+
+    def __init__(
+        self,
+        jenis: str,
+        mapping: Mapping[str, str],
+        today: dt.date | None = None,
+        numeric_rows: Mapping[str, list[int]] | None = None,
+    ) -> None:
+        self.jenis = jenis
+        self.today = today or dt.date.today()
+        self.specs = columns(jenis)
+        spec_by = {s.column: s for s in self.specs}
+        self.by_canonical = {canonical: label for label, canonical in mapping.items()}
+        nip_label = self.by_canonical.get("nip")
+        self.numeric_rows = list((numeric_rows or {}).get(nip_label or "", []))
+        self.checks = build_checks(jenis, self.by_canonical, self.today)
+        extra_template = _template(EXTRA_CODE, "-")
+        self.checks.insert(
+            0,
+            Check(None, EXTRA_CODE, pl.col(EXTRA_FIELDS).is_not_null(), extra_template,
+                  pl.col(EXTRA_FIELDS)),
+        )  # fmt: skip
+        unique = [r for r in rules(jenis) if r.rule == "unique" and r.column in spec_by]
+        self.unique_index: int | None = None
+        self.key_columns: list[str] = []
+        if unique:
+            rule = unique[0]
+            self.key_columns = [k for k in rule.value.split("+") if k in spec_by]
+            self.key_exprs = [
+                pl.col(k).cast(pl.UInt64, strict=False) if spec_by[k].dtype == "nip" else pl.col(k)
+                for k in self.key_columns
+            ]
+            self.unique_index = next(
+                i for i, c in enumerate(self.checks) if c.code == rule.reason_code
+                and c.column == rule.column
+            )  # fmt: skip
+            self.unique_check = self.checks[self.unique_index]
+        self.flags = [f"__chk_{i}" for i in range(len(self.checks))]
+
+    # -- one batch -----------------------------------------------------------------------
+    def run(self, frame: pl.DataFrame, *, local_unique: bool = False) -> BatchVerdict:
+        """Check one batch. With `local_unique` the unique rule is applied inside the batch
+        (the whole file is one batch); otherwise `duplicates()` settles it afterwards."""
+        selects: list[pl.Expr] = [pl.col(SOURCE_ROW)]
+        for spec in self.specs:
+            label = self.by_canonical.get(spec.column)
+            expr = pl.col(label) if label is not None else pl.lit(None, dtype=pl.String)
+            selects.append(expr.alias(raw(spec.column)))
+        selects.append(
+            pl.col(SOURCE_ROW).is_in(self.numeric_rows).alias(NIP_NUMERIC)
+            if self.numeric_rows
+            else pl.lit(False).alias(NIP_NUMERIC)
+        )
+        selects.append(
+            pl.col(EXTRA_FIELDS)
+            if EXTRA_FIELDS in frame.columns
+            else pl.lit(None, dtype=pl.String).alias(EXTRA_FIELDS)
+        )
+        selected = frame.select(selects)
+        values, presents = _parse_columns(selected, self.specs)
+        lf = selected.lazy().with_columns(values).with_columns(presents)
+        if any(s.column == "nip" for s in self.specs):
+            lf = lf.with_columns(nip_parts(pl.col("nip"), self.today))
+        failed = [c.failed for c in self.checks]
+        if self.unique_index is not None and not local_unique:
+            failed[self.unique_index] = pl.lit(False)
+        evaluated = (
+            lf.with_columns([f.alias(n) for f, n in zip(failed, self.flags, strict=True)])
+            .with_columns(pl.any_horizontal(self.flags).alias("__rejected"))
+            .collect()
+        )
+        rejected = evaluated.filter(pl.col("__rejected"))
+        ok = ~pl.col("__rejected")
+        accepted = evaluated.filter(ok).select(
+            [pl.col(s.column) for s in self.specs] + [pl.col(SOURCE_ROW).alias("source_row")]
+        )
+        keys = None
+        if self.key_columns and not local_unique:
+            keys = self._keys(evaluated)
+        return BatchVerdict(
+            accepted=accepted,
+            rejections=_rejections(rejected, self.checks, self.flags),
+            rows_read=evaluated.height,
+            rows_rejected=rejected.height,
+            keys=keys,
+        )
+
+    def _keys(self, evaluated: pl.DataFrame) -> pl.DataFrame:
+        """Complete keys with their row and whether the row passed every other check (17 bytes
+        a row for a NIP key), plus - sparse, usually null - the text a duplicate message shows
+        when it is not simply the key's digits."""
+        names = [f"__k{i}" for i in range(len(self.key_exprs))]
+        shown = self.unique_check.value.cast(pl.String)
+        nip = pl.col(raw("nip")) if raw("nip") in evaluated.columns else pl.lit(None, pl.String)
+        frame = evaluated.select(
+            *[e.alias(n) for e, n in zip(self.key_exprs, names, strict=True)],
+            pl.col(SOURCE_ROW).alias("source_row"),
+            (~pl.col("__rejected")).alias("__ok"),
+            shown.alias("__shown"),
+            nip.alias("__nip"),
+        ).drop_nulls(names)
+        plain = (pl.col("__shown") == pl.col(names[0]).cast(pl.String)) & (
+            pl.col("__nip") == pl.col("__shown")
+        )
+        text = frame.filter(~plain.fill_null(False)).select("source_row", "__shown", "__nip")
+        return frame.select(*names, "source_row", "__ok"), text
+
+    # -- the whole file ------------------------------------------------------------------
+    def duplicates(self, keys: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, int]:
+        """Rejections of the unique rule over all batches (every copy of a repeated key) and
+        how many of those rows had passed every other check (they must not land)."""
+        empty = pl.DataFrame(schema={**REJECTION_SCHEMA, UNIQUE_CODE_ORDER: pl.Int32})
+        frames = [k for k, _ in keys if k.height]
+        if not frames or self.unique_index is None:
+            return empty, 0
+        every = pl.concat(frames)
+        names = [c for c in every.columns if c.startswith("__k")]
+        dup = every.filter(pl.struct(names).is_duplicated() if len(names) > 1
+                           else pl.col(names[0]).is_duplicated())  # fmt: skip
+        if dup.height == 0:
+            return empty, 0
+        texts = pl.concat([t for _, t in keys])
+        dup = (
+            dup.join(texts, on="source_row", how="left")
+            .with_columns(pl.coalesce("__shown", pl.col(names[0]).cast(pl.String)).alias("__shown"))
+            .with_columns(pl.coalesce("__nip", "__shown").alias("__nip"))
+        )
+        check = self.unique_check
+        rejections = dup.select(
+            pl.col("source_row"),
+            pl.lit(check.column, pl.String).alias("column_name"),
+            pl.col("__shown").alias("raw_value"),
+            pl.lit(check.code).alias("reason_code"),
+            _fill(check.message, pl.col("__shown"), pl.col("__nip")).alias("message"),
+            pl.lit(self.unique_index, pl.Int32).alias(UNIQUE_CODE_ORDER),
+            pl.col("__ok"),
+        )
+        newly = int(rejections["__ok"].sum())
+        return rejections.drop("__ok").sort("source_row"), newly
+
+
 def validate_rows(
     table: RawTable, jenis: str, mapping: Mapping[str, str], today: dt.date | None = None
 ) -> RowValidation:
     """Parse and check every row of `table` (labels mapped to canonical columns by `mapping`)."""
-    today = today or dt.date.today()
-    specs = columns(jenis)
-    by_canonical = {canonical: label for label, canonical in mapping.items()}
-    frame = table.frame
-    selects: list[pl.Expr] = [pl.col(SOURCE_ROW)]
-    for spec in specs:
-        label = by_canonical.get(spec.column)
-        expr = pl.col(label) if label is not None else pl.lit(None, dtype=pl.String)
-        selects.append(expr.alias(raw(spec.column)))
-    nip_label = by_canonical.get("nip")
-    numeric_rows = table.numeric_rows.get(nip_label or "", [])
-    selects.append(
-        pl.col(SOURCE_ROW).is_in(numeric_rows).alias(NIP_NUMERIC)
-        if numeric_rows
-        else pl.lit(False).alias(NIP_NUMERIC)
-    )
-    selected = frame.select(selects)
-    parsed = selected.with_columns(
-        [_parse_column(selected, s).alias(s.column) for s in specs]
-        + [
-            pl.col(raw(s.column)).str.contains(r"\S").fill_null(False).alias(present_name(s.column))
-            for s in specs
-        ]
-    )
-    if any(s.column == "nip" for s in specs):
-        parsed = parsed.with_columns(nip_parts(pl.col("nip"), today))
-    parsed = parsed.lazy()
-    checks = build_checks(jenis, by_canonical, today)
-    flags = [f"__chk_{i}" for i in range(len(checks))]
-    evaluated = parsed.with_columns(
-        [c.failed.alias(f) for c, f in zip(checks, flags, strict=True)]
-    ).with_columns(pl.any_horizontal(flags).alias("__rejected"))
-    evaluated = evaluated.collect()
-
-    rejected = evaluated.filter(pl.col("__rejected"))
-    accepted = evaluated.filter(~pl.col("__rejected")).select(
-        [pl.col(s.column) for s in specs] + [pl.col(SOURCE_ROW).alias("source_row")]
-    )
+    validator = RowValidator(jenis, mapping, today, table.numeric_rows)
+    verdict = validator.run(table.frame, local_unique=True)
     return RowValidation(
-        accepted=accepted,
-        rejections=_rejections(rejected, checks, flags),
-        rows_read=evaluated.height,
-        rows_rejected=rejected.height,
+        accepted=verdict.accepted,
+        rejections=verdict.rejections.drop(UNIQUE_CODE_ORDER),
+        rows_read=verdict.rows_read,
+        rows_rejected=verdict.rows_rejected,
     )
 
 
@@ -423,23 +619,26 @@ def _fill(template: str, value: pl.Expr, nip: pl.Expr) -> pl.Expr:
 
 
 def _rejections(rejected: pl.DataFrame, checks: list[Check], flags: list[str]) -> pl.DataFrame:
+    """Refused cells of the refused rows, sorted by row then check order (`__order` kept).
+    One lazy query for all checks (one collect, whatever the number of checks)."""
     if rejected.height == 0:
-        return pl.DataFrame(schema=REJECTION_SCHEMA)
+        return pl.DataFrame(schema={**REJECTION_SCHEMA, UNIQUE_CODE_ORDER: pl.Int32})
     nip_raw = pl.col(raw("nip")) if raw("nip") in rejected.columns else pl.lit("")
+    hits = rejected.select(pl.col(flags).sum()).row(0)
+    base = rejected.lazy()
     parts = []
-    for order, (check, flag) in enumerate(zip(checks, flags, strict=True)):
-        hit = rejected.filter(pl.col(flag))
-        if hit.height == 0:
+    for order, (check, flag, n) in enumerate(zip(checks, flags, hits, strict=True)):
+        if not n:
             continue
         shown = check.value.cast(pl.String)
         parts.append(
-            hit.select(
+            base.filter(pl.col(flag)).select(
                 pl.col(SOURCE_ROW).alias("source_row"),
-                pl.lit(check.column).alias("column_name"),
+                pl.lit(check.column, pl.String).alias("column_name"),
                 shown.alias("raw_value"),
                 pl.lit(check.code).alias("reason_code"),
                 _fill(check.message, shown, nip_raw).alias("message"),
-                pl.lit(order).alias("__order"),
+                pl.lit(order, pl.Int32).alias(UNIQUE_CODE_ORDER),
             )
         )
-    return pl.concat(parts).sort("source_row", "__order").drop("__order")
+    return pl.concat(parts).sort("source_row", UNIQUE_CODE_ORDER).collect()

@@ -161,3 +161,21 @@ def test_unreadable_files_are_refused_with_one_message(
         _read(tmp_path, name, data)
     assert info.value.code == code
     assert name in info.value.message
+
+
+def test_xlsx_merged_data_cells_fill_every_row_they_span(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "pegawai.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.merge_range(0, 0, 0, 2, "DAFTAR PEGAWAI")  # title merge: left alone
+    ws.write_row(1, 0, ["NIP", "Nama", "Unit Kerja"])
+    ws.write_row(2, 0, ["198001122005011001", "A"])
+    ws.write_row(3, 0, ["198001122005011002", "B"])
+    ws.write_row(4, 0, ["198001122005011003", "C", "Biro Umum"])
+    ws.merge_range(2, 2, 3, 2, "Dinas Pendidikan")  # one unit over two employees
+    wb.close()
+    table = read_table(path, path.read_bytes())
+    assert table.frame["Unit Kerja"].to_list() == ["Dinas Pendidikan"] * 2 + ["Biro Umum"]
+    assert table.frame[SOURCE_ROW].to_list() == [3, 4, 5]
