@@ -32,7 +32,7 @@ def office_feedback(
 ) -> dg.MaterializeResult:
     paths = warehouse.paths()
     written = 0
-    with warehouse.connect(read_only=True) as con:
+    with warehouse.connect() as con:
         for upload_id, instansi_kode, periode in con.execute(_UPLOADS_WITHOUT_FEEDBACK).fetchall():
             html = paths.published / "feedback" / instansi_kode / periode / f"{upload_id}.html"
             if html.exists():
@@ -51,6 +51,6 @@ def office_feedback(
     description="Great Expectations Data Docs of the latest checks (published/docs/gx).",
 )
 def gx_data_docs(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    with warehouse.connect(read_only=True) as con:
+    with warehouse.connect() as con:
         index = build_data_docs(warehouse.paths(), con=con, limit=DATA_DOCS_LIMIT)
     return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index))})
