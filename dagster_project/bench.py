@@ -249,7 +249,9 @@ def phase_orchestration_burst(root: Path, uploads: int = 500) -> tuple[int, dict
         burst_s = time.perf_counter() - started
         failed = [r.run_id for r in dep.instance.get_runs() if r.status.value != "SUCCESS"]
         (loaded,) = dep.query("select count(*) from audit.uploads")[0]
-        reupload = next(p for p in (data / "landing").rglob("pegawai.csv"))
+        reupload = max(
+            (data / "landing").rglob("pegawai.csv"), key=lambda p: p.read_bytes().count(b"\n")
+        )
         lines = reupload.read_bytes().splitlines(keepends=True)
         started = time.perf_counter()
         reupload.write_bytes(b"".join(lines[:-1]))
