@@ -9,3 +9,8 @@
 {% macro periode_snapshot_date(periode) -%}
     cast({{ dbt.last_day(periode_start_date(periode), 'month') }} as date)
 {%- endmacro %}
+
+{#- Integer key YYYYMM of a periode 'YYYY-MM' (dim_periode.periode_key). -#}
+{% macro periode_key(periode) -%}
+    cast({{ dbt.replace(periode, "'-'", "''") }} as {{ dbt.type_int() }})
+{%- endmacro %}

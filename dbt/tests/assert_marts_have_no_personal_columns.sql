@@ -1,6 +1,7 @@
 -- Marts feed BI tools: they must not carry personal data (UU 27/2022). Fails for every mart
 -- column named like an identity field.
--- depends_on: {{ ref('mart_kepegawaian_instansi') }}
+-- depends_on: {{ ref("mart_kepegawaian_instansi") }}, {{ ref("mart_headcount_golongan") }}
+-- depends_on: {{ ref("mart_piramida_usia_provinsi") }}
 {{ config(tags=["privacy"]) }}
 
 select
@@ -11,5 +12,5 @@ where
     table_catalog = '{{ target.database }}'
     and table_schema = '{{ generate_schema_name("marts", none) | trim }}'
     and lower(column_name) in (
-        'nip', 'nip_lama', 'nama', 'gelar_depan', 'gelar_belakang', 'tempat_lahir', 'tanggal_lahir'
+        'nip', 'nip_lama', 'nik', 'nama', 'gelar_depan', 'gelar_belakang', 'tempat_lahir', 'tanggal_lahir'
     )

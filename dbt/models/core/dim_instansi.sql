@@ -10,7 +10,8 @@ jenis_instansi as (
 
     select
         jenis_instansi,
-        kelompok_instansi
+        kelompok_instansi,
+        urutan as jenis_urutan
     from {{ ref('ref_jenis_instansi') }}
 
 ),
@@ -58,6 +59,7 @@ joined as (
         instansi.nama,
         instansi.jenis_instansi,
         jenis_instansi.kelompok_instansi,
+        jenis_instansi.jenis_urutan,
         instansi.wilayah_kode,
         wilayah.wilayah_nama,
         instansi.provinsi_kode,
@@ -91,10 +93,36 @@ final as (
         cast(joined.provinsi_nama as {{ dbt.type_string() }}) as provinsi_nama,
         cast(joined.kanreg_kode as {{ dbt.type_string() }}) as kanreg_kode,
         cast(kanreg.kanreg_nama as {{ dbt.type_string() }}) as kanreg_nama,
-        cast(joined.source as {{ dbt.type_string() }}) as source
+        cast(joined.source as {{ dbt.type_string() }}) as source,
+        -- added for the star schema: keys to dim_wilayah and the parent (provincial) government
+        cast(
+            case when joined.wilayah_kode is not null then {{ dbt.hash('joined.wilayah_kode') }} end
+            as {{ dbt.type_string() }}
+        ) as wilayah_key,
+        cast(
+            case when joined.provinsi_kode is not null then {{ dbt.hash('joined.provinsi_kode') }} end
+            as {{ dbt.type_string() }}
+        ) as provinsi_wilayah_key,
+        cast(
+            case when joined.jenis_instansi in ('kabupaten', 'kota') then parent.instansi_kode end
+            as {{ dbt.type_string() }}
+        ) as parent_instansi_kode,
+        cast(
+            case
+                when joined.jenis_instansi in ('kabupaten', 'kota') and parent.instansi_kode is not null
+                    then {{ dbt.hash('parent.instansi_kode') }}
+            end as {{ dbt.type_string() }}
+        ) as parent_instansi_key,
+        cast(parent.nama as {{ dbt.type_string() }}) as parent_instansi_nama,
+        cast(joined.jenis_urutan as {{ dbt.type_int() }}) as jenis_instansi_urutan
     from joined
     left join kanreg
         on joined.kanreg_kode = kanreg.kanreg_kode
+    left join instansi as parent
+        on
+            joined.provinsi_kode = parent.instansi_kode
+            and parent.jenis_instansi = 'provinsi'
+            and joined.jenis_instansi in ('kabupaten', 'kota')
 
 )
 

@@ -1,16 +1,23 @@
--- One row per employee per periode: the current upload's snapshot of each instansi.
+-- One row per employee per periode: the current upload's snapshot of each instansi, one report
+-- per NIP and periode (int_pegawai__riwayat applies the NIP-conflict rule).
 -- No names, NIP or birth dates: pegawai_key is a hash of the NIP (see dim_pegawai).
+-- Incremental by periode (macros/incremental_by_periode.sql): a run loads the periodes whose
+-- current uploads changed and every later periode; a full rebuild gives the same rows.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_changed_periodes('int_pegawai__riwayat') }}",
+    )
+}}
+
 with
 
-pegawai as (
+riwayat as (
 
-    select * from {{ ref('stg_siasn__pegawai') }}
-
-),
-
-jabatan as (
-
-    select * from {{ ref('int_pegawai__jabatan') }}
+    select * from {{ ref('int_pegawai__riwayat') }}
+    where {{ periodes_to_load() }}
 
 ),
 
@@ -23,21 +30,31 @@ instansi as (
 
 ),
 
+jabatan as (
+
+    select
+        jabatan_key,
+        position_family,
+        jf_jenjang,
+        eselon_id
+    from {{ ref('dim_jabatan') }}
+
+),
+
 joined as (
 
     select
-        pegawai.*,
+        riwayat.*,
         instansi.instansi_key,
-        jabatan.position_family,
-        jabatan.jf_jenjang,
-        jabatan.bup_tahun
-    from pegawai
+        jabatan.jabatan_key
+    from riwayat
+    left join instansi
+        on riwayat.instansi_kode = instansi.instansi_kode
     left join jabatan
         on
-            pegawai.upload_id = jabatan.upload_id
-            and pegawai.nip = jabatan.nip
-    left join instansi
-        on pegawai.instansi_kode = instansi.instansi_kode
+            riwayat.position_family = jabatan.position_family
+            and coalesce(riwayat.jf_jenjang, '-') = coalesce(jabatan.jf_jenjang, '-')
+            and coalesce(riwayat.eselon_id, '-') = coalesce(jabatan.eselon_id, '-')
 
 ),
 
@@ -47,7 +64,7 @@ final as (
         cast(
             {{ dbt.hash(dbt.concat(['nip', "'|'", 'periode'])) }} as {{ dbt.type_string() }}
         ) as kepegawaian_key,
-        cast({{ dbt.hash('nip') }} as {{ dbt.type_string() }}) as pegawai_key,
+        cast(pegawai_key as {{ dbt.type_string() }}) as pegawai_key,
         cast(instansi_key as {{ dbt.type_string() }}) as instansi_key,
         cast(instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(periode as {{ dbt.type_string() }}) as periode,
@@ -71,7 +88,12 @@ final as (
         coalesce(kedudukan_hukum_id = '01', false) as is_aktif,
         cast(1 as {{ dbt.type_int() }}) as headcount,
         cast(upload_id as {{ dbt.type_string() }}) as upload_id,
-        cast(source_row as {{ dbt.type_int() }}) as source_row
+        cast(source_row as {{ dbt.type_int() }}) as source_row,
+        -- added with the SCD2 star schema
+        cast(pegawai_version_key as {{ dbt.type_string() }}) as pegawai_version_key,
+        {{ periode_key('periode') }} as periode_key,
+        cast(jabatan_key as {{ dbt.type_string() }}) as jabatan_key,
+        cast(n_reports > 1 as {{ dbt.type_boolean() }}) as is_nip_conflict
     from joined
 
 )

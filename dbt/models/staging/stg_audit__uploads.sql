@@ -27,7 +27,10 @@ renamed as (
         cast(error as {{ dbt.type_string() }}) as error_message,
         cast(is_current as {{ dbt.type_boolean() }}) as is_current,
         cast(superseded_by as {{ dbt.type_string() }}) as superseded_by,
-        coalesce(is_current and status = 'loaded', false) as is_current_loaded
+        coalesce(is_current and status = 'loaded', false) as is_current_loaded,
+        -- order of the uploads (periode, then received_at, then upload_id): the larger, the later
+        cast(row_number() over (order by periode, received_at, upload_id) as {{ dbt.type_bigint() }})
+            as upload_order
 
     from source
 

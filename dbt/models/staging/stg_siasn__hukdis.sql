@@ -12,7 +12,9 @@ current_uploads as (
     select
         upload_id,
         periode_date,
-        snapshot_date
+        snapshot_date,
+        received_at,
+        upload_order
     from {{ ref('stg_audit__uploads') }}
     where
         jenis = 'hukdis'
@@ -28,6 +30,10 @@ renamed as (
         cast(source.periode as {{ dbt.type_string() }}) as periode,
         current_uploads.periode_date,
         current_uploads.snapshot_date,
+        current_uploads.received_at,
+        current_uploads.upload_order,
+        -- unique order of the reported rows: later upload first, then later row of the file
+        current_uploads.upload_order * 1000000000 + source.source_row as report_order,
         cast(source.source_file as {{ dbt.type_string() }}) as source_file,
         cast(source.source_row as {{ dbt.type_int() }}) as source_row,
 

@@ -1,0 +1,197 @@
+-- The employee history the SCD2 dimension and fct_kepegawaian are built from: one row per
+-- employee (NIP) and periode, over every periode of the current uploads, with the version the
+-- row belongs to.
+--
+-- 1. One report per NIP and periode (data-quality rule, see dq_pegawai_nip_conflicts): when the
+--    same NIP is reported by two instansi (or twice) in one periode, the latest upload wins
+--    (received_at desc, then upload_id desc, then source_row desc); deterministic.
+-- 2. SCD2 versions: a new version starts when a tracked attribute differs from the employee's
+--    previous reported periode (golongan, position, unit, instansi, education, status). A row's
+--    version depends only on the employee's rows at earlier periodes, so a late or out-of-order
+--    periode changes the versions of that periode and later ones only (fct_kepegawaian relies
+--    on this to stay incremental).
+with
+
+pegawai as (
+
+    select * from {{ ref('stg_siasn__pegawai') }}
+
+),
+
+jabatan as (
+
+    select
+        upload_id,
+        nip,
+        position_family,
+        jf_jenjang,
+        bup_tahun
+    from {{ ref('int_pegawai__jabatan') }}
+
+),
+
+-- the rule, as an aggregate (cheaper than a window over the wide rows): the largest
+-- report_order (latest upload, then last row of the file) of each NIP and periode wins
+best_report as (
+
+    select
+        nip,
+        periode,
+        count(*) as n_reports,
+        max(report_order) as report_order
+    from pegawai
+    group by
+        nip,
+        periode
+
+),
+
+chosen as (
+
+    select
+        pegawai.*,
+        best_report.n_reports,
+        jabatan.position_family,
+        jabatan.jf_jenjang,
+        jabatan.bup_tahun
+    from pegawai
+    inner join best_report
+        on pegawai.report_order = best_report.report_order
+    left join jabatan
+        on
+            pegawai.upload_id = jabatan.upload_id
+            and pegawai.nip = jabatan.nip
+
+),
+
+-- SCD2 windows over a narrow projection: the tracked attributes folded into one text (read
+-- from staging again rather than from `chosen`, so that the wide rows are not materialised twice)
+tracked as (
+
+    select
+        pegawai.nip,
+        pegawai.periode,
+        pegawai.periode_date,
+        {{ dbt.concat(scd2_tracked_text(var('scd2_tracked_columns'), 'pegawai')) }} as tracked_state
+    from pegawai
+    inner join best_report
+        on pegawai.report_order = best_report.report_order
+
+),
+
+compared as (
+
+    select
+        nip,
+        periode,
+        periode_date,
+        lead(periode_date) over (partition by nip order by periode) as next_periode_date,
+        case
+            when lag(tracked_state) over (partition by nip order by periode) is null then 1
+            when tracked_state <> lag(tracked_state) over (partition by nip order by periode) then 1
+            else 0
+        end as is_version_start
+    from tracked
+
+),
+
+versioned as (
+
+    select
+        compared.nip,
+        compared.periode,
+        compared.periode_date,
+        compared.next_periode_date,
+        compared.is_version_start,
+        sum(compared.is_version_start) over (
+            partition by compared.nip order by compared.periode
+            rows between unbounded preceding and current row
+        ) as version_no,
+        max(case when compared.is_version_start = 1 then compared.periode end) over (
+            partition by compared.nip order by compared.periode
+            rows between unbounded preceding and current row
+        ) as valid_from_periode,
+        max(case when compared.is_version_start = 1 then compared.periode_date end) over (
+            partition by compared.nip order by compared.periode
+            rows between unbounded preceding and current row
+        ) as valid_from,
+        coalesce(
+            lead(compared.is_version_start) over (partition by compared.nip order by compared.periode),
+            1
+        ) as next_is_version_start
+    from compared
+
+),
+
+final as (
+
+    select
+        cast({{ dbt.hash('chosen.nip') }} as {{ dbt.type_string() }}) as pegawai_key,
+        cast(
+            {{ dbt.hash(dbt.concat(['chosen.nip', "'|'", 'versioned.valid_from_periode'])) }} as {{ dbt.type_string() }}
+        ) as pegawai_version_key,
+        cast(versioned.version_no as {{ dbt.type_int() }}) as version_no,
+        cast(versioned.valid_from_periode as {{ dbt.type_string() }}) as valid_from_periode,
+        cast(versioned.valid_from as date) as valid_from,
+        -- a version ends where the next version starts (exclusive); open versions end 9999-12-31
+        cast(
+            case
+                when versioned.next_periode_date is null then {{ dbt.date(9999, 12, 31) }}
+                when versioned.next_is_version_start = 1 then versioned.next_periode_date
+            end as date
+        ) as valid_to,
+        versioned.next_is_version_start = 1 as is_version_end,
+        versioned.next_periode_date is null as is_latest_report,
+        versioned.is_version_start = 1 as is_version_start,
+        cast(chosen.n_reports as {{ dbt.type_int() }}) as n_reports,
+
+        -- lineage of the chosen report
+        chosen.upload_id,
+        chosen.instansi_kode,
+        chosen.periode,
+        chosen.periode_date,
+        chosen.snapshot_date,
+        chosen.received_at,
+        chosen.source_file,
+        chosen.source_row,
+
+        -- identity (personal data)
+        chosen.nip,
+        chosen.nip_lama,
+        chosen.nama,
+        chosen.gelar_depan,
+        chosen.gelar_belakang,
+        chosen.tempat_lahir,
+        chosen.tanggal_lahir,
+        chosen.jenis_kelamin,
+        chosen.agama_id,
+
+        -- attributes
+        chosen.status_pegawai,
+        chosen.kedudukan_hukum_id,
+        chosen.jenis_pegawai_id,
+        chosen.tingkat_pendidikan_id,
+        chosen.pendidikan_nama,
+        chosen.tahun_lulus,
+        chosen.tmt_cpns,
+        chosen.tmt_pns,
+        chosen.unor_id,
+        chosen.unor_nama,
+        chosen.jenis_jabatan_id,
+        chosen.jabatan_nama,
+        chosen.eselon_id,
+        chosen.golongan,
+        chosen.tmt_golongan,
+        chosen.tmt_jabatan,
+        chosen.position_family,
+        chosen.jf_jenjang,
+        chosen.bup_tahun
+    from versioned
+    inner join chosen
+        on
+            versioned.nip = chosen.nip
+            and versioned.periode = chosen.periode
+
+)
+
+select * from final
