@@ -28,6 +28,7 @@ import duckdb
 from ingestion.catalog import SQL_DIR
 from ingestion.paths import DataPaths
 from ingestion.quality.runner import BatchValidation, load_suite, validate_parquet
+from ingestion.quality.screen import screen_parquet
 
 BLOCKED = "blocked"
 CHECKABLE = ("loaded", BLOCKED)
@@ -200,7 +201,10 @@ def check_upload(
         base.reason = f"missing {parquet}"
         return base
     params = gate_parameters(con, upload)
-    validation = validate_parquet([parquet], upload["jenis"], today=today, parameters=params)
+    # Clean uploads are decided by the suite's SQL twin; anything to report goes through GX.
+    validation = screen_parquet(
+        [parquet], upload["jenis"], today=today, parameters=params
+    ) or validate_parquet([parquet], upload["jenis"], today=today, parameters=params)
     decision = _decision(validation)
     run_id = uuid.uuid4().hex
     restored = None
