@@ -28,6 +28,7 @@ console = Console()
 # `asn portal` (the upload portal server) and `asn portal-token` (office credentials).
 mount_portal(app)
 
+
 def previous_periode(today: date | None = None) -> str:
     """The last complete month: what offices upload now (snapshot = its last day)."""
     first_of_month = (today or date.today()).replace(day=1)

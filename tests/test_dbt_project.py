@@ -14,37 +14,20 @@ Run the builder alone to get a warehouse for manual dbt work::
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import pytest
+from dbt_fixture import write_raw
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_DIR = REPO_ROOT / "dbt"
 DDL = REPO_ROOT / "ingestion" / "sql" / "warehouse_ddl.sql"
-COLUMNS = REPO_ROOT / "ingestion" / "data" / "columns.csv"
 JENIS = ("pegawai", "diklat", "skp", "hukdis")
 
-_POLARS_TYPES = {
-    "nip": pl.String,
-    "text": pl.String,
-    "code": pl.String,
-    "date": pl.Date,
-    "integer": pl.Int32,
-    "decimal": pl.Float64,
-}
-_LINEAGE = {
-    "upload_id": pl.String,
-    "instansi_kode": pl.String,
-    "periode": pl.String,
-    "source_file": pl.String,
-    "source_row": pl.Int32,
-}
 
 PERIODE = "2025-12"
 OLD, NEW, PROV = "u-6472-old", "u-6472-new", "u-64"
@@ -75,27 +58,8 @@ UPLOADS = [
 ]
 
 
-def _schema(jenis: str) -> dict[str, pl.DataType]:
-    with COLUMNS.open(newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["jenis"] == jenis]
-    return {row["column"]: _POLARS_TYPES[row["dtype"]] for row in rows} | _LINEAGE
-
-
 def _write_raw(root: Path, jenis: str, upload_id: str, instansi: str, rows: list[dict]) -> None:
-    schema = _schema(jenis)
-    lineage = {
-        "upload_id": upload_id,
-        "instansi_kode": instansi,
-        "periode": PERIODE,
-        "source_file": f"landing/{PERIODE}/{instansi}/{jenis}.csv",
-    }
-    records = [
-        {name: row.get(name) for name in schema} | lineage | {"source_row": index + 2}
-        for index, row in enumerate(rows)
-    ]
-    out = root / "raw" / jenis / f"{upload_id}.parquet"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    pl.DataFrame(records, schema=schema, orient="row").write_parquet(out)
+    write_raw(root, jenis, upload_id, instansi, PERIODE, rows)
 
 
 def build_fixture_warehouse(root: Path) -> Path:
@@ -202,21 +166,6 @@ def build_fixture_warehouse(root: Path) -> Path:
     finally:
         con.close()
     return db_path
-
-
-def _release_dbt_duckdb() -> None:
-    """Drop the DuckDB environment dbt-duckdb keeps for the whole process after an in-process run.
-
-    dbt-duckdb holds one process-wide environment (and so the database file) until exit; later
-    tests in the same pytest process must not inherit it. Opening the file again in this process
-    must use the default configuration (``read_only=True`` is refused while dbt's instance lives).
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    env = DuckDBConnectionManager._ENV
-    if env is not None:
-        env.close()
-    DuckDBConnectionManager.close_all_connections()
 
 
 def _md5(text: str) -> str:

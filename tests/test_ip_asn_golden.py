@@ -23,30 +23,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import pytest
+from dbt_fixture import release_dbt_duckdb, write_raw
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_DIR = REPO_ROOT / "dbt"
 DDL = REPO_ROOT / "ingestion" / "sql" / "warehouse_ddl.sql"
-COLUMNS = REPO_ROOT / "ingestion" / "data" / "columns.csv"
 RULES = DBT_DIR / "seeds" / "rules" / "ip_asn"
 JENIS = ("pegawai", "diklat", "skp", "hukdis")
-_POLARS_TYPES = {
-    "nip": pl.String,
-    "text": pl.String,
-    "code": pl.String,
-    "date": pl.Date,
-    "integer": pl.Int32,
-    "decimal": pl.Float64,
-}
-_LINEAGE = {
-    "upload_id": pl.String,
-    "instansi_kode": pl.String,
-    "periode": pl.String,
-    "source_file": pl.String,
-    "source_row": pl.Int32,
-}
 D = date
 
 
@@ -437,31 +421,6 @@ RECEIVED = datetime(2026, 1, 5, 8, 0, 0)  # deadline 2025-12-31 + 10 days
 LATE = {("K001", "skp")}  # received 2026-01-11: late
 
 
-def _schema(jenis: str) -> dict[str, pl.DataType]:
-    with COLUMNS.open(newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["jenis"] == jenis]
-    return {row["column"]: _POLARS_TYPES[row["dtype"]] for row in rows} | _LINEAGE
-
-
-def _write_raw(
-    root: Path, jenis: str, upload_id: str, instansi: str, periode: str, rows: list[dict]
-):
-    schema = _schema(jenis)
-    lineage = {
-        "upload_id": upload_id,
-        "instansi_kode": instansi,
-        "periode": periode,
-        "source_file": f"landing/{periode}/{instansi}/{jenis}.csv",
-    }
-    records = [
-        {name: row.get(name) for name in schema} | lineage | {"source_row": index + 2}
-        for index, row in enumerate(rows)
-    ]
-    out = root / "raw" / jenis / f"{upload_id}.parquet"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    pl.DataFrame(records, schema=schema, orient="row").write_parquet(out)
-
-
 def _pegawai_row(case: Case) -> dict:
     return {
         "nip": NIPS[case.key],
@@ -500,11 +459,11 @@ def build_fixture_warehouse(root: Path) -> Path:
                     for item in getattr(case, jenis)
                 ]
             upload_id = f"u-{instansi}-{jenis}-2025-12"
-            _write_raw(root, jenis, upload_id, instansi, "2025-12", rows)
+            write_raw(root, jenis, upload_id, instansi, "2025-12", rows)
             late = datetime(2026, 1, 11, 9, 0, 0) if (instansi, jenis) in LATE else RECEIVED
             uploads.append((upload_id, jenis, instansi, "2025-12", len(rows), late))
     earlier = next(case for case in CASES if case.key == EARLIER[1])
-    _write_raw(
+    write_raw(
         root, "pegawai", "u-64.72-pegawai-2025-11", "64.72", EARLIER[0], [_pegawai_row(earlier)]
     )
     uploads.append(
@@ -547,16 +506,6 @@ def build_fixture_warehouse(root: Path) -> Path:
     return db_path
 
 
-def _release_dbt_duckdb() -> None:
-    """Drop the DuckDB environment dbt-duckdb keeps for the whole process (see test_dbt_project)."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    env = DuckDBConnectionManager._ENV
-    if env is not None:
-        env.close()
-    DuckDBConnectionManager.close_all_connections()
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from dbt.cli.main import dbtRunner
@@ -590,7 +539,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     finally:
         mp.undo()
-        _release_dbt_duckdb()
+        release_dbt_duckdb()
     failures = [
         f"{r.node.unique_id}: {r.status} {r.message}"
         for r in (result.result or [])
