@@ -24,7 +24,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from test_dbt_project import DBT_DIR, DDL, JENIS, _release_dbt_duckdb, _schema
+from dbt_fixture import raw_schema as _schema
+from dbt_fixture import release_dbt_duckdb as _release_dbt_duckdb
+from test_dbt_project import DBT_DIR, DDL, JENIS
 
 NIP_STAY = "198001122005011001"
 NIP_MOVE = "198502032010012002"

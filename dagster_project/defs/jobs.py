@@ -5,14 +5,12 @@ import dagster as dg
 
 from dagster_project.defs.assets.dbt import asn_dbt_models
 from dagster_project.defs.assets.ingestion import landing_uploads
-from dagster_project.defs.partitions import instansi_periode
 
 WRITER_TAGS = {"asn/warehouse": "writer"}
 
 asn_pipeline = dg.define_asset_job(
     name="asn_pipeline",
     selection=dg.AssetSelection.all(),
-    partitions_def=instansi_periode,
     tags=WRITER_TAGS,
     description="Ingest the partitions' landing files, run the data-quality checks, build dbt.",
 )
@@ -20,7 +18,6 @@ asn_pipeline = dg.define_asset_job(
 asn_ingest = dg.define_asset_job(
     name="asn_ingest",
     selection=dg.AssetSelection.assets(landing_uploads),
-    partitions_def=instansi_periode,
     tags=WRITER_TAGS,
     description="Ingest and check the landing files of the selected partitions only.",
 )
