@@ -203,7 +203,11 @@ def phase_dbt_build(root: Path) -> tuple[int, dict[str, object]]:
     with DagsterInstance.ephemeral() as instance:
         result = execute_job("asn_build", instance)
     wall = time.perf_counter() - started
-    run_results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
+    # dagster-dbt gives every invocation its own target directory: take the newest results.
+    results_file = max(
+        (DBT_PROJECT_DIR / "target").rglob("run_results.json"), key=lambda p: p.stat().st_mtime
+    )
+    run_results = json.loads(results_file.read_text())
     node_seconds = sum(r.get("execution_time", 0.0) for r in run_results["results"])
     import duckdb
 
