@@ -8,8 +8,8 @@ through, flagged, with WARN severity. The Dagster check itself does not block do
 the gate has already kept the bad upload out, and one office's bad file must not stop the
 national build for everyone else.
 
-When ingestion moves to dynamic partitions (instansi/periode), the check becomes
-``check_jenis(con, paths, jenis, upload_ids=[<the partition's upload>])``.
+The checks run in the same run as the partitioned ingestion asset, after it: the uploads that
+run ingested are exactly those without a check run yet, so a batch of partitions is gated once.
 """
 
 from __future__ import annotations
