@@ -10,18 +10,29 @@ for DuckDB with a registered datasource type (``asn_duckdb``), nothing patched i
 The other DuckDB gap, no regex in GX's DuckDB dialect (``expect_column_values_to_match_regex``
 fails with "regex is not supported for dialect"), is handled in the suites: shape checks are
 ``expect_no_unexpected_rows`` queries (below) using DuckDB's ``regexp_full_match``.
+
+The execution engine is meant to be reused for many batches (``runner.GXSession``): it forgets
+the metrics of the previous batch whenever a batch is loaded (GX caches metrics by batch id,
+and a whole-table batch of the same asset always has the same id).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
+from great_expectations.compatibility.sqlalchemy import sqlalchemy as sa
+from great_expectations.core.metric_domain_types import MetricDomainTypes
 from great_expectations.datasource.fluent.sql_datasource import SQLDatasource
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 from great_expectations.expectations.core.unexpected_rows_expectation import (
     UnexpectedRowsExpectation,
+)
+from great_expectations.expectations.metrics.metric_provider import metric_value
+from great_expectations.expectations.metrics.query_metric_provider import (
+    QueryMetricProvider,
+    render_derived_table_alias,
 )
 
 DATASOURCE_TYPE = "asn_duckdb"
@@ -35,6 +46,12 @@ class DuckDBExecutionEngine(SqlAlchemyExecutionEngine):
         if not self._connection:
             self._connection = self.engine.connect()
         yield self._connection
+
+    def get_batch_data_and_markers(self, batch_spec):  # type: ignore[override]
+        """Loading a batch forgets the metrics computed on the previous one: the metric cache
+        is keyed by batch id, and every load of the same whole-table asset has the same id."""
+        self._metric_cache.clear()
+        return super().get_batch_data_and_markers(batch_spec)
 
     def close(self) -> None:
         """Close the persisted connection and the pool (DuckDB locks the file while open)."""
@@ -65,21 +82,74 @@ class DuckDBDatasource(SQLDatasource):
             self._engine.dispose()
 
 
-class ExpectNoUnexpectedRows(UnexpectedRowsExpectation):
-    """``UnexpectedRowsExpectation`` that always reports a sample of the offending rows.
+SAMPLE_SIZE = 5
+_COUNT_LABEL = "__asn_unexpected_row_count"
 
-    The stock expectation returns its rows only with result_format COMPLETE, and the validation
-    run's result_format (SUMMARY) overrides an expectation's own; COMPLETE for the whole run
-    would make every column expectation return every unexpected value. Suite type name:
-    ``expect_no_unexpected_rows``.
+
+class UnexpectedRowsQuerySample(QueryMetricProvider):
+    """Count and first rows of an ``unexpected_rows_query`` in ONE query.
+
+    The stock expectation asks for two metrics, ``unexpected_rows_query.row_count`` and
+    ``unexpected_rows_query.table``, i.e. runs its query twice; consistency rules join the batch
+    to rule tables and dominate a large batch. Here the count is a window over the result and
+    only ``SAMPLE_SIZE`` rows are fetched.
     """
 
-    sample_size: ClassVar[int] = 5
+    metric_name = "unexpected_rows_query.count_and_sample"
+    value_keys = ("unexpected_rows_query",)
+    query_param_name: ClassVar[str] = "unexpected_rows_query"
+
+    @metric_value(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(
+        cls,
+        execution_engine: SqlAlchemyExecutionEngine,
+        metric_domain_kwargs: dict,
+        metric_value_kwargs: dict,
+        metrics: dict[str, Any],
+        runtime_configuration: dict,
+    ) -> dict[str, Any]:
+        batch_selectable, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
+        )
+        query = cls._get_substituted_batch_subquery_from_query_and_batch_selectable(
+            query=cls._get_query_from_metric_value_kwargs(metric_value_kwargs),
+            batch_selectable=batch_selectable,
+            execution_engine=execution_engine,
+        )
+        unexpected = render_derived_table_alias(
+            subquery=query,
+            alias="unexpected_rows",
+            dialect_name=execution_engine.dialect_name,
+        )
+        sql = f"SELECT *, COUNT(*) OVER () AS {_COUNT_LABEL} FROM {unexpected} LIMIT {SAMPLE_SIZE}"
+        rows = [row._asdict() for row in execution_engine.execute_query(sa.text(sql)).fetchall()]
+        count = int(rows[0][_COUNT_LABEL]) if rows else 0
+        for row in rows:
+            del row[_COUNT_LABEL]
+        return {"count": count, "rows": rows}
+
+
+class ExpectNoUnexpectedRows(UnexpectedRowsExpectation):
+    """``UnexpectedRowsExpectation`` answered by one query that also keeps a sample of rows.
+
+    The stock expectation runs its query twice (count, then rows) and returns the rows only
+    with result_format COMPLETE, while the validation's result_format (SUMMARY) overrides an
+    expectation's own; COMPLETE for the whole run would make every column expectation return
+    every unexpected value. Same result shape as the stock expectation (``observed_value`` =
+    number of unexpected rows), plus ``details.unexpected_rows`` (the first ``SAMPLE_SIZE``).
+    Suite type name: ``expect_no_unexpected_rows``.
+    """
+
+    sample_size: ClassVar[int] = SAMPLE_SIZE
+    metric_dependencies: ClassVar[tuple[str, ...]] = ("unexpected_rows_query.count_and_sample",)
 
     def _validate(self, metrics: dict, runtime_configuration=None, execution_engine=None):
-        result = super()._validate(metrics, runtime_configuration, execution_engine)
-        if isinstance(result, dict) and "result" in result:
-            rows = metrics.get("unexpected_rows_query.table") or []
-            details = result["result"].setdefault("details", {})
-            details.setdefault("unexpected_rows", list(rows[: self.sample_size]))
-        return result
+        summary = metrics["unexpected_rows_query.count_and_sample"]
+        count = summary["count"]
+        return {
+            "success": count == 0,
+            "result": {
+                "observed_value": count,
+                "details": {"unexpected_rows": list(summary["rows"][: self.sample_size])},
+            },
+        }
