@@ -12,8 +12,10 @@ fails with "regex is not supported for dialect"), is handled in the suites: shap
 ``expect_no_unexpected_rows`` queries (below) using DuckDB's ``regexp_full_match``.
 
 The execution engine is meant to be reused for many batches (``runner.GXSession``): it forgets
-the metrics of the previous batch whenever a batch is loaded (GX caches metrics by batch id,
-and a whole-table batch of the same asset always has the same id).
+the metrics of the previous batch whenever a batch is loaded. GX keeps every resolved metric in
+an engine-level cache keyed by batch id, and every batch of the same whole-table asset has the
+same id; today GX only reads that cache as a fallback for dependencies a validation did not
+compute itself, but nothing of one upload should be able to answer for the next.
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ class DuckDBExecutionEngine(SqlAlchemyExecutionEngine):
         yield self._connection
 
     def get_batch_data_and_markers(self, batch_spec):  # type: ignore[override]
-        """Loading a batch forgets the metrics computed on the previous one: the metric cache
-        is keyed by batch id, and every load of the same whole-table asset has the same id."""
+        """Loading a batch forgets the metrics computed on the previous one (the metric cache
+        is keyed by batch id, and every load of the same whole-table asset has the same id)."""
         self._metric_cache.clear()
         return super().get_batch_data_and_markers(batch_spec)
 

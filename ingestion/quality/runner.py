@@ -4,12 +4,16 @@ Suites are versioned JSON files (``suites/<jenis>.json``) so a rule change is a 
 change. Each expectation carries ``meta.severity`` (``blocking`` or ``warning``) and
 ``meta.dimension`` (completeness, validity, uniqueness, consistency, volume, freshness).
 
-The batch is a DuckDB view over the upload's Parquet file(s) in a small per-run DuckDB file that
-also holds the rule tables (dbt rule seeds and ``quality/rules/*.csv``); GX reaches it through
-the ``asn_duckdb`` datasource (see ``gx_duckdb``), so no pandas copy of the batch is ever made.
-Aggregate metrics (null counts, set and range violations, uniqueness) are bundled by GX into one
-query per domain; consistency rules are ``unexpected_rows_expectation`` SQL joined to the rule
-tables.
+The batch is a DuckDB view over the upload's Parquet file(s) next to the rule tables (dbt rule
+seeds and ``quality/rules/*.csv``); GX reaches it through the ``asn_duckdb`` datasource (see
+``gx_duckdb``), so no pandas copy of the batch is ever made. Aggregate metrics (null counts, set
+and range violations) are bundled by GX into one query per domain; consistency rules are
+``unexpected_rows_expectation`` SQL joined to the rule tables.
+
+GX's fixed cost (context, datasource, suite objects, rule tables: most of a small upload's
+validation) is paid once per process: a :class:`GXSession` keeps them, with the rule tables, in
+a private in-memory DuckDB database, and each validation only points the ``batch`` view at the
+next upload's files. ``validate_parquet`` uses the process's session unless given one.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -37,6 +43,9 @@ DIMENSIONS = ("completeness", "validity", "uniqueness", "consistency", "volume",
 SAMPLE_SIZE = 5
 BATCH_VIEW = "batch"
 UNEXPECTED_ROWS = "expect_no_unexpected_rows"  # gx_duckdb.ExpectNoUnexpectedRows
+# What GX returns per expectation: counts plus a partial list of unexpected values (no COMPLETE
+# lists of every offending value).
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
 
 # Tables created next to the batch view, by name -> CSV (all columns read as text).
 RULE_TABLES: dict[str, Path] = {
@@ -165,6 +174,15 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def rule_table_sql() -> list[str]:
+    """Statements (re)creating the rule tables, every column as text."""
+    return [
+        f"create or replace table {name} as select * from "
+        f"read_csv({_sql_literal(str(csv_path))}, header = true, all_varchar = true)"
+        for name, csv_path in RULE_TABLES.items()
+    ]
+
+
 def build_validation_db(db_path: Path, files: Sequence[Path]) -> None:
     """A DuckDB file with the ``batch`` view over the Parquet files plus the rule tables."""
     listing = ", ".join(_sql_literal(str(f)) for f in files)
@@ -174,11 +192,8 @@ def build_validation_db(db_path: Path, files: Sequence[Path]) -> None:
             f"create or replace view {BATCH_VIEW} as "
             f"select * from read_parquet([{listing}], union_by_name = true)"
         )
-        for name, csv_path in RULE_TABLES.items():
-            con.execute(
-                f"create or replace table {name} as select * from "
-                f"read_csv({_sql_literal(str(csv_path))}, header = true, all_varchar = true)"
-            )
+        for statement in rule_table_sql():
+            con.execute(statement)
     finally:
         con.close()
 
@@ -212,10 +227,7 @@ def _expectations(suite_def: dict[str, Any], params: dict[str, Any]):
                 kwargs["unexpected_rows_query"], params
             )
         else:
-            kwargs.setdefault(
-                "result_format",
-                {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
-            )
+            kwargs.setdefault("result_format", dict(RESULT_FORMAT))
         meta = {**e.get("meta", {}), "order": i}
         meta.setdefault("key", str(i))
         out.append(ExpectationConfiguration(type=e["type"], kwargs=kwargs, meta=meta))
@@ -262,55 +274,150 @@ def _outcome(r: Any) -> ExpectationOutcome:
     )
 
 
+class GXSession:
+    """A GX context, ``asn_duckdb`` datasource, table asset and suites kept for many validations.
+
+    The datasource's database is a private, named in-memory DuckDB database holding the rule
+    tables (loaded once, reloaded when a rule file changes) and the ``batch`` view, which each
+    validation re-points at the files it checks. The execution engine forgets its metric cache
+    when a batch is loaded (``gx_duckdb``), so nothing carries over between validations but
+    the set-up. One validation at a time (a lock); not shared across processes.
+    """
+
+    def __init__(self) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        from ingestion.quality.gx_duckdb import DuckDBDatasource, ExpectNoUnexpectedRows
+
+        assert ExpectNoUnexpectedRows  # registered with GX on import
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self._suites: dict[str, Any] = {}
+        self._rules_signature: tuple | None = None
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        database = f":memory:asn_gx_{uuid.uuid4().hex}"
+        self.datasource: DuckDBDatasource = self.context.data_sources.add_asn_duckdb(  # type: ignore[attr-defined]
+            "asn", connection_string=f"duckdb:///{database}"
+        )
+        try:
+            self._execute(self._empty_batch_sql())
+            self.batch_definition = self.datasource.add_table_asset(
+                BATCH_VIEW, table_name=BATCH_VIEW
+            ).add_batch_definition_whole_table(BATCH_VIEW)
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def _empty_batch_sql() -> str:
+        return f"create or replace view {BATCH_VIEW} as select null as placeholder where false"
+
+    def _execute(self, *statements: str) -> None:
+        """DDL on the execution engine's persisted connection, committed (the inspector reads
+        the catalog through another connection to the same database)."""
+        engine = self.datasource.get_execution_engine()
+        with engine.get_connection() as con:
+            for statement in statements:
+                con.exec_driver_sql(statement)
+            con.commit()
+
+    def _load_rules(self) -> None:
+        signature = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in RULE_TABLES.values())
+        if signature != self._rules_signature:
+            self._execute(*rule_table_sql())
+            self._rules_signature = signature
+
+    def suite(self, suite_def: dict[str, Any], params: dict[str, Any]):
+        """The ExpectationSuite for a suite definition with its SQL parameters substituted
+        (built once per distinct definition; run-time values come as expectation parameters)."""
+        import great_expectations as gx
+
+        configs = _expectations(suite_def, params)
+        key = json.dumps(
+            [suite_def.get("name"), suite_def.get("version")]
+            + [[c.type, c.kwargs, c.meta] for c in configs],
+            sort_keys=True,
+            default=str,
+        )
+        suite = self._suites.get(key)
+        if suite is None:
+            suite = gx.ExpectationSuite(
+                name=str(suite_def.get("name", "suite")),
+                expectations=[c.to_domain_obj() for c in configs],
+                meta={"version": str(suite_def.get("version", ""))},
+            )
+            self._suites[key] = suite
+        return suite
+
+    def validate(self, files: Sequence[Path], suite_def: dict[str, Any], params: dict[str, Any]):
+        """Run the suite on the rows of ``files``; the ExpectationSuiteValidationResult."""
+        from great_expectations.validator.v1_validator import Validator
+
+        suite = self.suite(suite_def, params)
+        listing = ", ".join(_sql_literal(str(f)) for f in files)
+        with self.lock:
+            self._load_rules()
+            self._execute(
+                f"create or replace view {BATCH_VIEW} as "
+                f"select * from read_parquet([{listing}], union_by_name = true)"
+            )
+            try:
+                validator = Validator(
+                    batch_definition=self.batch_definition, result_format=RESULT_FORMAT
+                )
+                return validator.validate_expectation_suite(
+                    suite, expectation_parameters={k: _gx_parameter(v) for k, v in params.items()}
+                )
+            finally:
+                self._execute(self._empty_batch_sql())  # no view left over deleted files
+
+    def close(self) -> None:
+        self.datasource.dispose()
+
+
+_SESSION: GXSession | None = None
+_SESSION_LOCK = threading.Lock()
+_INHERITED: list[GXSession] = []  # a forked child never touches its parent's connections
+
+
+def gx_session() -> GXSession:
+    """The process's GX session (created on first use)."""
+    global _SESSION
+    with _SESSION_LOCK:
+        if _SESSION is not None and _SESSION.pid != os.getpid():
+            _INHERITED.append(_SESSION)
+            _SESSION = None
+        if _SESSION is None:
+            _SESSION = GXSession()
+        return _SESSION
+
+
+def close_gx_session() -> None:
+    """Release the process's GX session (its in-memory database); the next use makes a new one."""
+    global _SESSION
+    with _SESSION_LOCK:
+        if _SESSION is not None and _SESSION.pid == os.getpid():
+            _SESSION.close()
+        _SESSION = None
+
+
 def validate_parquet(
     files: Iterable[str | Path],
     jenis: str,
     *,
     today: dt.date | None = None,
     parameters: dict[str, Any] | None = None,
-    workdir: Path | None = None,
+    session: GXSession | None = None,
 ) -> BatchValidation:
     """Run the suite of ``jenis`` on the rows of the given raw Parquet file(s)."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    from ingestion.quality.gx_duckdb import DuckDBDatasource, ExpectNoUnexpectedRows
-
-    assert ExpectNoUnexpectedRows  # registered with GX on import
-
     suite_def = load_suite(jenis)
     today = today or dt.date.today()
     params = default_parameters(suite_def, today, parameters)
     files = [Path(f).resolve() for f in files]
-    with tempfile.TemporaryDirectory(prefix="asn-gx-", dir=workdir) as tmp:
-        db_path = Path(tmp) / "validation.duckdb"
-        build_validation_db(db_path, files)
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        name = f"{jenis}-{uuid.uuid4().hex[:8]}"
-        datasource: DuckDBDatasource = context.data_sources.add_asn_duckdb(  # type: ignore[attr-defined]
-            name, connection_string=f"duckdb:///{db_path}"
-        )
-        try:
-            batch_definition = datasource.add_table_asset(
-                name, table_name=BATCH_VIEW
-            ).add_batch_definition_whole_table(name)
-            suite = context.suites.add(
-                gx.ExpectationSuite(
-                    name=str(suite_def.get("name", jenis)),
-                    expectations=[c.to_domain_obj() for c in _expectations(suite_def, params)],
-                    meta={"version": str(suite_def.get("version", ""))},
-                )
-            )
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-            )
-            run_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            run = definition.run(
-                expectation_parameters={k: _gx_parameter(v) for k, v in params.items()}
-            )
-        finally:
-            datasource.dispose()
+    run_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    run = (session or gx_session()).validate(files, suite_def, params)
     outcomes = sorted((_outcome(r) for r in run.results), key=lambda o: o.order)
     return BatchValidation(
         jenis=jenis,
