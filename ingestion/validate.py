@@ -118,6 +118,100 @@ def nip_valid(nip: pl.Expr, today: dt.date) -> pl.Expr:
     return _nip_ok(nip, birth, today)
 
 
+NIP_GENDER = "__nip_gender"
+_GENDER = {"1": "L", "2": "P"}
+
+
+def float_name(col: str) -> str:
+    """Helper column: the raw cell looks like a spreadsheet float (`1.98E+17`)."""
+    return f"__float__{col}"
+
+
+def key_name(col: str) -> str:
+    """Helper column: the cleaned NIP as UInt64 (unique-rule key; null when not all digits)."""
+    return f"__u64__{col}"
+
+
+def _nip_exact(raw_col: str, col: str, today: dt.date, parts: bool) -> list[pl.Expr]:
+    """The reference definition of every NIP helper column, for any raw text."""
+    r = pl.col(raw_col)
+    value = clean_nip(r)
+    out = [
+        value.alias(col),
+        clean_text(r).is_not_null().alias(present_name(col)),  # only dots/dashes: present
+        looks_like_excel_float(r).fill_null(False).alias(float_name(col)),
+        value.cast(pl.UInt64, strict=False).alias(key_name(col)),
+    ]
+    if parts:
+        birth = value.str.slice(0, 8).str.to_date("%Y%m%d", strict=False)
+        out += [
+            birth.alias(NIP_BIRTH),
+            _nip_ok(value, birth, today).alias(NIP_OK),
+            value.str.slice(14, 1)
+            .replace_strict(_GENDER, default=None, return_dtype=pl.String)
+            .alias(NIP_GENDER),
+        ]
+    return out
+
+
+def nip_columns(frame: pl.DataFrame, raw_col: str, col: str, today: dt.date, parts: bool) -> list:
+    """NIP value, present flag, spreadsheet-float flag and UInt64 key (plus, with `parts`,
+    `__nip_birth`, `__nip_ok` and `__nip_gender`) for every row of `frame`, as Series.
+
+    Exactly `_nip_exact`, computed cheaply for the usual cell: 18 ASCII digits as typed. Such a
+    cell needs no cleaning, is present, is no float and its key is its integer; its birth date
+    and TMT (the first 14 digits) repeat across employees, so they are checked once per
+    distinct prefix with the reference expressions, and the gender digit and serial by integer
+    arithmetic. Every other cell (spaces, dots, apostrophes, floats, blanks: usually a handful)
+    goes through `_nip_exact` on its own and is patched in by position.
+    """
+    raw_s = frame[raw_col]
+    n = raw_s.cast(pl.UInt64, strict=False)
+    # 18 bytes and a value >= 10**17: exactly 18 ASCII digits (no sign, space or padding).
+    plain = ((raw_s.str.len_bytes() == 18) & (n >= 10**17)).fill_null(False)
+    height = frame.height
+    if parts:
+        prefix = n // 10_000  # birth yyyymmdd + TMT yyyymm (+ the PPPK digits)
+        distinct = pl.DataFrame({"p": prefix.filter(plain).unique()})
+        probe = pl.col("p").cast(pl.String) + "1001"  # valid gender and serial digits
+        birth = probe.str.slice(0, 8).str.to_date("%Y%m%d", strict=False)
+        table = distinct.select(
+            "p", pl.when(_nip_ok(probe, birth, today)).then(birth).alias("birth")
+        )
+        row_birth = prefix.replace_strict(
+            table["p"], table["birth"], default=None, return_dtype=pl.Date
+        )
+        digits = pl.DataFrame({"n": n, "plain": plain, "birth": row_birth}).select(
+            (
+                pl.col("plain")
+                & pl.col("birth").is_not_null()
+                & ((pl.col("n") // 1000 % 10).is_in([1, 2]))
+                & (pl.col("n") % 1000 != 0)
+            )
+            .fill_null(False)
+            .alias("ok"),
+            (pl.col("n") // 1000 % 10)
+            .replace_strict({1: "L", 2: "P"}, default=None, return_dtype=pl.String)
+            .alias("gender"),
+        )
+        ok, gender = digits["ok"], digits["gender"]
+    series = [
+        raw_s.alias(col),
+        plain.alias(present_name(col)),
+        pl.repeat(False, height, dtype=pl.Boolean, eager=True).alias(float_name(col)),
+        n.alias(key_name(col)),
+    ]
+    if parts:
+        series += [row_birth.alias(NIP_BIRTH), ok.alias(NIP_OK), gender.alias(NIP_GENDER)]
+    if plain.all():
+        return series
+    others = (~plain).arg_true()
+    exact = (
+        frame.select(pl.col(raw_col)).filter(~plain).select(_nip_exact(raw_col, col, today, parts))
+    )
+    return [s.clone().scatter(others, exact[s.name]) for s in series]
+
+
 def _parse(spec: ColumnSpec) -> pl.Expr:
     r = pl.col(raw(spec.column))
     match spec.dtype:
@@ -195,12 +289,11 @@ def _parse_columns(
         dtype = DTYPES[spec.dtype]
         column = raw(spec.column)
         r = pl.col(column)
+        if spec.dtype == "nip":
+            continue  # value and flags come from nip_columns
         if spec.dtype not in _PARSE_DISTINCT:
             out.append(_parse(spec).cast(dtype).alias(spec.column))
-            if spec.dtype == "nip":  # a NIP of only dots/dashes is present (and invalid)
-                later.append(clean_text(r).is_not_null().alias(present_name(spec.column)))
-            else:
-                later.append(pl.col(spec.column).is_not_null().alias(present_name(spec.column)))
+            later.append(pl.col(spec.column).is_not_null().alias(present_name(spec.column)))
             continue
         small = parsed.get(column)
         if small is None:
@@ -209,11 +302,10 @@ def _parse_columns(
                 pl.lit(False).alias(present_name(spec.column)),
             ]
             continue
-        out.append(
-            r.replace_strict(small[column], small["v"], default=None, return_dtype=dtype).alias(
-                spec.column
-            )
-        )
+        # Every non-null cell is one of the distinct values: as an Enum over them its physical
+        # code indexes the parsed values (about half the cost of a hash lookup per cell).
+        codes = r.cast(pl.Enum(small[column])).to_physical()
+        out.append(pl.lit(small["v"]).gather(codes).cast(dtype).alias(spec.column))
         present = r.is_not_null()
         if not small["p"].all():
             blanks = small[column].filter(~small["p"])
@@ -263,7 +355,7 @@ def build_checks(jenis: str, labels: Mapping[str, str], today: dt.date) -> list[
                 )
             )
         if spec.dtype == "nip":
-            is_float = looks_like_excel_float(raw_value(col)).fill_null(False)
+            is_float = pl.col(float_name(col))
             if col == "nip":
                 is_float = is_float | pl.col(NIP_NUMERIC)
             is_float = is_float & present
@@ -346,8 +438,7 @@ def build_checks(jenis: str, labels: Mapping[str, str], today: dt.date) -> list[
             # NIPs compare as UInt64 (18 digits fit): hashing integers is several times faster
             # than strings; a NIP that is not all digits is refused by nip_format anyway.
             key_exprs = [
-                pl.col(k).cast(pl.UInt64, strict=False) if specs[k].dtype == "nip" else pl.col(k)
-                for k in keys
+                pl.col(key_name(k)) if specs[k].dtype == "nip" else pl.col(k) for k in keys
             ]
             complete = pl.all_horizontal([e.is_not_null() for e in key_exprs])
             dup = (
@@ -379,8 +470,7 @@ def build_checks(jenis: str, labels: Mapping[str, str], today: dt.date) -> list[
             )
         )
     if {"nip", "jenis_kelamin"} <= specs.keys():
-        nip = pl.col("nip")
-        gender = nip.str.slice(14, 1).replace_strict({"1": "L", "2": "P"}, default=None)
+        gender = pl.col(NIP_GENDER)
         failed = (pl.col(NIP_OK) & (gender != pl.col("jenis_kelamin"))).fill_null(False)
         checks.append(
             Check(
@@ -480,7 +570,7 @@ class RowValidator:
             rule = unique[0]
             self.key_columns = [k for k in rule.value.split("+") if k in spec_by]
             self.key_exprs = [
-                pl.col(k).cast(pl.UInt64, strict=False) if spec_by[k].dtype == "nip" else pl.col(k)
+                pl.col(key_name(k)) if spec_by[k].dtype == "nip" else pl.col(k)
                 for k in self.key_columns
             ]
             self.unique_index = next(
@@ -510,10 +600,18 @@ class RowValidator:
             else pl.lit(None, dtype=pl.String).alias(EXTRA_FIELDS)
         )
         selected = frame.select(selects)
+        nips = [
+            series
+            for s in self.specs
+            if s.dtype == "nip"
+            for series in nip_columns(
+                selected, raw(s.column), s.column, self.today, parts=s.column == "nip"
+            )
+        ]
+        if nips:
+            selected = selected.with_columns(nips)
         values, presents = _parse_columns(selected, self.specs)
         lf = selected.lazy().with_columns(values).with_columns(presents)
-        if any(s.column == "nip" for s in self.specs):
-            lf = lf.with_columns(nip_parts(pl.col("nip"), self.today))
         failed = [c.failed for c in self.checks]
         if self.unique_index is not None and not local_unique:
             failed[self.unique_index] = pl.lit(False)
