@@ -47,13 +47,30 @@ class LocalDeployment:
     root: Path
     instance: dg.DagsterInstance
 
-    def backfills_done(self, expected: int) -> bool:
-        backfills = self.instance.get_backfills()
-        if len(backfills) < expected:
+    def batches(self) -> set[str]:
+        """Batch keys the landing sensor has launched (as a run or as a backfill)."""
+        tagged = [*self.instance.get_runs(), *self.instance.get_backfills()]
+        return {t.tags["asn/batch"] for t in tagged if "asn/batch" in t.tags}
+
+    def batches_done(self, expected: int) -> bool:
+        """At least `expected` batches launched, and nothing left queued, running or planned."""
+        if len(self.batches()) < expected:
             return False
-        if any(b.status.value not in TERMINAL_BACKFILL for b in backfills):
+        if any(b.status.value not in TERMINAL_BACKFILL for b in self.instance.get_backfills()):
             return False
         return not self.instance.get_runs(filters=dg.RunsFilter(statuses=ACTIVE_RUN))
+
+    def materialized_at(self, batch: str, key: dg.AssetKey) -> float | None:
+        """When the batch's run(s) committed `key` (epoch seconds), from the event log."""
+        for run in self.instance.get_runs(filters=dg.RunsFilter(tags={"asn/batch": batch})):
+            records = self.instance.get_records_for_run(
+                run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+            ).records
+            for record in records:
+                event = record.event_log_entry.dagster_event
+                if event is not None and event.asset_key == key:
+                    return record.event_log_entry.timestamp
+        return None
 
     def query(self, sql: str) -> list[tuple]:
         """Read the warehouse between writers (the write lock keeps a run from starting)."""

@@ -18,6 +18,7 @@ from dagster_project.defs.jobs import WRITER_TAGS
 from dagster_project.defs.partitions import UploadPartition, instansi_periode
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.notify import FailureEvent, notifier_from_env
+from dagster_project.runner import RANGE_END, RANGE_START
 from ingestion.landing import scan
 from ingestion.paths import DataPaths
 
@@ -26,6 +27,10 @@ INGESTION_KEYS = [*RAW_KEYS.values(), *AUDIT_KEYS.values()]
 
 def _file_identity(rel_path: str, sha256: str, partition: str) -> str:
     return f"{partition}:{rel_path}:{sha256}"
+
+
+def _path_of(identity: str) -> str:
+    return identity.split(":")[1]
 
 
 def _partition_of(rel_path: str) -> str:
@@ -91,14 +96,59 @@ def _downstream_outputs(context: dg.SensorEvaluationContext) -> set[dg.AssetKey]
     }
 
 
+def contiguous_range(ordered: list[str], wanted: list[str]) -> tuple[str, str] | None:
+    """(first, last) when `wanted` is one unbroken run of `ordered`, else None."""
+    position = {key: i for i, key in enumerate(ordered)}
+    indices = sorted(position[key] for key in wanted)
+    if indices[-1] - indices[0] + 1 != len(indices):
+        return None
+    return ordered[indices[0]], ordered[indices[-1]]
+
+
+def _batch_run_request(
+    context: dg.SensorEvaluationContext,
+    partitions: list[str],
+    ordered: list[str],
+    tags: dict[str, str],
+    run_key: str,
+) -> dg.RunRequest:
+    """One run for the batch: its partitions' ingestion and checks, then dbt and the outputs.
+
+    When the batch is one unbroken range of the dynamic partitions (a single re-upload; the
+    arrivals of a new periode, registered together at the end), the sensor launches that run
+    itself: the run queue starts it within seconds. Otherwise (re-uploads scattered over
+    earlier partitions) it asks for a backfill of exactly those partitions, which the backfill
+    daemon plans on its own ~30 s cadence.
+    """
+    downstream = _dbt_keys_to_build(context.instance) | _downstream_outputs(context)
+    span = contiguous_range(ordered, partitions)
+    if span is not None:
+        first, last = span
+        range_tags = {} if first == last else {RANGE_START: first, RANGE_END: last}
+        return dg.RunRequest(
+            run_key=run_key,
+            asset_selection=[*INGESTION_KEYS, *sorted(downstream)],
+            partition_key=first if first == last else None,
+            tags={**tags, **range_tags},
+        )
+    subset = AssetGraphSubset(
+        partitions_subsets_by_asset_key={
+            key: instansi_periode.empty_subset().with_partition_keys(partitions)
+            for key in INGESTION_KEYS
+        },
+        non_partitioned_asset_keys=downstream,
+    )
+    return dg.RunRequest.for_asset_graph_subset(subset, tags=tags)
+
+
 @dg.sensor(
     name="landing_sensor",
     asset_selection=dg.AssetSelection.assets(landing_uploads, asn_dbt_models)
     | dg.AssetSelection.groups("feedback", "published"),
-    minimum_interval_seconds=10,
+    minimum_interval_seconds=5,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Registers a partition per (periode, instansi) for new landing files and "
-    "launches one backfill per batch: ingestion and checks of the new partitions, then dbt.",
+    "launches one run per batch: ingestion and checks of the new partitions, then dbt.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     paths = DataPaths.from_env()
@@ -107,21 +157,14 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
     if not partitions:
         context.update_cursor(json.dumps(next_cursor))
         return dg.SkipReason("no new files in the landing area")
-    known = set(context.instance.get_dynamic_partitions(instansi_periode.name))
-    to_register = [p for p in partitions if p not in known]
-    subset = AssetGraphSubset(
-        partitions_subsets_by_asset_key={
-            key: instansi_periode.empty_subset().with_partition_keys(partitions)
-            for key in INGESTION_KEYS
-        },
-        non_partitioned_asset_keys=_dbt_keys_to_build(context.instance)
-        | _downstream_outputs(context),
-    )
-    # Deterministic: the same set of new files always yields the same key.
-    batch_key = hashlib.sha256("\n".join(sorted(identities)).encode()).hexdigest()[:20]
-    request = dg.RunRequest.for_asset_graph_subset(
-        subset, tags={**WRITER_TAGS, "asn/batch": batch_key, "asn/partitions": str(len(partitions))}
-    )
+    known = list(context.instance.get_dynamic_partitions(instansi_periode.name))
+    to_register = [p for p in partitions if p not in set(known)]
+    # Deterministic: the same new files (path, content, mtime) always yield the same key; the
+    # mtime lets a file that returns to earlier bytes count as a new upload.
+    stamped = [f"{i}:{next_cursor['stats'][_path_of(i)][1]}" for i in identities]
+    batch_key = hashlib.sha256("\n".join(sorted(stamped)).encode()).hexdigest()[:20]
+    tags = {**WRITER_TAGS, "asn/batch": batch_key, "asn/partitions": str(len(partitions))}
+    request = _batch_run_request(context, partitions, known + to_register, tags, batch_key)
     context.log.info(f"{len(identities)} new files in {len(partitions)} partitions")
     return dg.SensorResult(
         run_requests=[request],
