@@ -162,8 +162,13 @@ class Scanned:
 
 
 def scan_file(path: Path, copy_into: Path | None = None, chunk: int = 1 << 22) -> Scanned:
-    """Hash, count lines and check UTF-8 in one read; optionally copy to `copy_into` (a folder)."""
+    """Hash, count lines and check UTF-8 in one read; optionally copy to `copy_into` (a folder).
+
+    From the second block on, hashing (which releases the GIL) runs in a helper thread while
+    this one counts lines and checks the text: a big file costs the time of the hash alone.
+    """
     import codecs
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -179,12 +184,20 @@ def scan_file(path: Path, copy_into: Path | None = None, chunk: int = 1 << 22) -
         fd, name = tempfile.mkstemp(prefix=".tmp-", dir=copy_into)
         out = os.fdopen(fd, "wb")
         tmp = Path(name)
+    pool: ThreadPoolExecutor | None = None
+    hashing: Future | None = None
     try:
         with path.open("rb") as fh:
             while block := fh.read(chunk):
                 if not head:
                     head = block[: 1 << 16]
-                digest.update(block)
+                    digest.update(block)
+                else:
+                    if pool is None:
+                        pool = ThreadPoolExecutor(1, thread_name_prefix="asn-sha256")
+                    if hashing is not None:
+                        hashing.result()  # blocks are hashed in order
+                    hashing = pool.submit(digest.update, block)
                 size += len(block)
                 n_lines += block.count(b"\n")
                 has_quote = has_quote or b'"' in block
@@ -196,6 +209,8 @@ def scan_file(path: Path, copy_into: Path | None = None, chunk: int = 1 << 22) -
                         utf8 = False
                 if out is not None:
                     out.write(block)
+        if hashing is not None:
+            hashing.result()
         if out is not None:
             out.close()
     except BaseException:
@@ -204,6 +219,9 @@ def scan_file(path: Path, copy_into: Path | None = None, chunk: int = 1 << 22) -
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     if utf8:
         try:
             decoder.decode(b"", final=True)

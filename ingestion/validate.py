@@ -666,8 +666,16 @@ class RowValidator:
             return empty, 0
         every = pl.concat(frames)
         names = [c for c in every.columns if c.startswith("__k")]
-        dup = every.filter(pl.struct(names).is_duplicated() if len(names) > 1
-                           else pl.col(names[0]).is_duplicated())  # fmt: skip
+        if len(names) > 1:
+            dup = every.filter(pl.struct(names).is_duplicated())
+        else:
+            # One integer key (a NIP): a parallel sort finds the repeated values several times
+            # faster than hashing millions of keys; only rows holding one of them are kept.
+            ordered = every.select(pl.col(names[0]).sort())[names[0]]
+            repeated = ordered.filter(ordered == ordered.shift(1)).unique()
+            if repeated.len() == 0:
+                return empty, 0
+            dup = every.filter(pl.col(names[0]).is_in(repeated.implode()))
         if dup.height == 0:
             return empty, 0
         texts = pl.concat([t for _, t in keys])
