@@ -28,7 +28,14 @@ from ingestion.load import (
     upload_id,
 )
 from ingestion.paths import DataPaths
-from ingestion.readers import csv_batches, csv_layout, decode_to_utf8, file_format_of, read_table
+from ingestion.readers import (
+    MultilineRecords,
+    csv_batches,
+    csv_layout,
+    decode_to_utf8,
+    file_format_of,
+    read_table,
+)
 from ingestion.results import FileRefused, IngestResult, Rejection
 from ingestion.validate import REJECTION_SCHEMA, UNIQUE_CODE_ORDER, RowValidator
 
@@ -66,8 +73,15 @@ class _Source:
     single: bool = True  # one batch: the unique rule is settled inside it
 
 
-def _open_table(path: Path, scanned: Scanned, sheet: str | None) -> _Source:
-    """Check the bytes are of the claimed type and prepare batch reading (FileRefused if not)."""
+def _open_table(
+    path: Path, scanned: Scanned, sheet: str | None, *, optimistic: bool = True
+) -> _Source:
+    """Check the bytes are of the claimed type and prepare batch reading (FileRefused if not).
+
+    A big CSV with quotes is read `optimistic`ally: records numbered one line each without a
+    first pass looking for quoted line breaks, checked against the line count at the end
+    (`MultilineRecords` then; the caller reads again with `optimistic=False`).
+    """
     fmt = file_format_of(path)
     head = scanned.head
     if scanned.size == 0:
@@ -89,7 +103,13 @@ def _open_table(path: Path, scanned: Scanned, sheet: str | None) -> _Source:
 
     def batches() -> Iterator[pl.DataFrame]:
         return csv_batches(
-            source, layout, path.name, n_lines=n_lines, has_quote=scanned.has_quote, small=small
+            source,
+            layout,
+            path.name,
+            n_lines=n_lines,
+            has_quote=scanned.has_quote,
+            small=small,
+            assume_single_lines=optimistic and not small,
         )
 
     return _Source(layout.labels, {}, batches, single=small)
@@ -189,8 +209,14 @@ def check_file(
         fit = resolve_jenis(source.labels, jenis, path.name)
         result.jenis = fit.jenis
         checked = _Checked()
-        for _ in _check_rows(source, fit.jenis, fit.mapping, today, checked, None):
-            pass
+        try:
+            for _ in _check_rows(source, fit.jenis, fit.mapping, today, checked, None):
+                pass
+        except MultilineRecords:  # records span lines: count them properly this time
+            source = _open_table(path, scanned, sheet, optimistic=False)
+            checked = _Checked()
+            for _ in _check_rows(source, fit.jenis, fit.mapping, today, checked, None):
+                pass
         if checked.rows_read == 0:
             raise FileRefused("file_kosong", file_message("file_kosong", file=path.name))
     except FileRefused as refusal:
@@ -335,10 +361,29 @@ def _ingest_scanned(
     try:
         try:
             checked = _Checked()
-            writer.write(
-                _check_rows(source, fit.jenis, fit.mapping, today, checked, sink),
-                stream=scanned.size > SMALL_FILE_BYTES,
-            )
+            try:
+                writer.write(
+                    _check_rows(source, fit.jenis, fit.mapping, today, checked, sink),
+                    stream=scanned.size > SMALL_FILE_BYTES,
+                )
+            except MultilineRecords:  # records span lines: start again, counting them
+                writer.abort()
+                sink.cleanup()
+                writer = RawWriter(
+                    paths,
+                    fit.jenis,
+                    uid,
+                    instansi_kode=instansi_kode,
+                    periode=periode,
+                    source_file=source_file,
+                )
+                sink = RejectionSink(paths.raw / "_tmp")
+                source = _open_table(path, scanned, sheet, optimistic=False)
+                checked = _Checked()
+                writer.write(
+                    _check_rows(source, fit.jenis, fit.mapping, today, checked, sink),
+                    stream=scanned.size > SMALL_FILE_BYTES,
+                )
             if not checked.done:
                 raise RuntimeError("the row stream stopped early")
             if checked.rows_read == 0:

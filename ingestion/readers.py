@@ -193,6 +193,11 @@ def _scan(source: Path | bytes, layout: CsvLayout) -> pl.LazyFrame:
     )
 
 
+class MultilineRecords(Exception):
+    """`csv_batches(assume_single_lines=True)` found, at the end, that records span lines: the
+    row numbers it gave are wrong and the file must be read again without the assumption."""
+
+
 def csv_batches(
     source: Path | bytes,
     layout: CsvLayout,
@@ -202,6 +207,7 @@ def csv_batches(
     batch_rows: int | None = None,
     has_quote: bool = True,
     small: bool = False,
+    assume_single_lines: bool = False,
 ) -> Iterator[pl.DataFrame]:
     """The data records of a UTF-8 CSV in batches: labels + `__source_row` + `__extra_fields`,
     blank rows dropped. Row numbers are the lines a text editor shows, carried across batches
@@ -210,9 +216,15 @@ def csv_batches(
     `n_lines` (physical lines in the file, when the caller counted them) lets the reader skip
     the search for quoted newlines when the record count shows there are none (or when the
     file has no quote at all). `small` files are read in one go (no streaming start-up cost).
+
+    `assume_single_lines` (with `n_lines`) skips that search: records are numbered as one line
+    each, and once every batch has been read the record count is checked against `n_lines`;
+    if some quoted field did span lines, `MultilineRecords` is raised after the last batch
+    (the caller discards what it made of them and reads again without the assumption).
     """
+    verify = has_quote and assume_single_lines and n_lines is not None
     try:
-        if not has_quote:
+        if not has_quote or verify:
             multiline = False
         else:
             if n_lines is None:
@@ -226,9 +238,13 @@ def csv_batches(
             else lf.collect_batches(chunk_size=batch_rows or BATCH_ROWS)
         )
         line = layout.data_line + 1  # 1-based line of the next record
+        records = 0
         for batch in batches:
+            records += batch.height
             frame, line = _number(batch, layout, line, multiline)
             yield frame
+        if verify and n_lines > layout.data_line + records:
+            raise MultilineRecords(name)
     except pl.exceptions.PolarsError as exc:
         raise _unreadable(name, f"struktur CSV rusak ({type(exc).__name__})") from exc
 

@@ -104,3 +104,50 @@ def test_rejections_in_memory_are_capped(tmp_path: Path, monkeypatch) -> None:
         assert result.rejections_total == 20 and result.rejections_truncated
         assert con.execute("select count(*) from audit.rejections").fetchone() == (20,)
     assert not list((paths.raw / "_tmp").glob("*"))  # spilled parts cleaned up
+
+
+def test_streamed_csv_read_again_when_records_span_lines(tmp_path: Path, monkeypatch) -> None:
+    """Big CSVs are numbered one line per record without a counting pass; a quoted line break
+    found at the end (even in the last batch, with refused rows spilled) means a second read."""
+    rows = [pegawai_row(i) for i in range(1, 12)]
+    rows[3] = pegawai_row(4, golongan="Z")
+    rows[9] = pegawai_row(10, unor_nama="Dinas\nKesehatan")  # last batch
+    rows[10] = pegawai_row(11, golongan="Z")
+    path = tmp_path / "pegawai.csv"
+    path.write_bytes(csv_bytes(rows, quote_all=True))
+    whole = check_file(path, today=TODAY)
+    assert [(r.row, r.code) for r in whole.rejections] == [
+        (5, "kode_unknown"),
+        (13, "kode_unknown"),
+    ]
+    attempts: list[bool] = []
+    real = readers_module.csv_batches
+
+    def spy(*args, **kwargs):
+        attempts.append(kwargs.get("assume_single_lines", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline_module, "csv_batches", spy)
+    monkeypatch.setattr(readers_module, "BATCH_ROWS", 4)
+    monkeypatch.setattr(pipeline_module, "SMALL_FILE_BYTES", 0)
+    monkeypatch.setattr(load_module, "REJECTION_SPILL_ROWS", 1)
+    assert _verdict(check_file(path, today=TODAY)) == _verdict(whole)
+    assert attempts == [True, False]
+    paths = DataPaths.at(tmp_path / "data").ensure()
+    with duckdb.connect(str(paths.warehouse)) as con:
+        loaded = ingest_file(path, "64", "2025-12", paths=paths, con=con, today=TODAY)
+        assert _verdict(loaded) == _verdict(whole)
+        assert attempts == [True, False, True, False]
+        rows_landed = con.execute("select source_row from raw.pegawai order by 1").fetchall()
+        assert [r[0] for r in rows_landed] == [2, 3, 4, 6, 7, 8, 9, 10, 11]
+        assert con.execute("select source_row from audit.rejections order by 1").fetchall() == [
+            (5,),
+            (13,),
+        ]
+    assert not list((paths.raw / "_tmp").glob("*"))
+    assert len(list((paths.raw / "pegawai").glob("*.parquet"))) == 2  # _empty + the upload
+    attempts.clear()
+    path.write_bytes(
+        csv_bytes([r for r in rows if "\n" not in str(r["unor_nama"])], quote_all=True)
+    )
+    assert check_file(path, today=TODAY).rows_read == 10 and attempts == [True]
