@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_quality import BAD, TODAY, frame, good_rows
 
+from ingestion.quality import runner
 from ingestion.quality.runner import (
     GXSession,
     close_gx_session,
@@ -65,3 +67,47 @@ def test_the_process_session_is_reused_until_closed(tmp_path: Path) -> None:
     assert gx_session() is session
     close_gx_session()
     assert gx_session() is not session
+
+
+def test_a_failing_query_fails_alone_and_leaves_the_session_usable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB aborts the transaction after an error; later metrics (of this batch and of the
+    next uploads on the same persisted connection) must not inherit it."""
+    meta = {"severity": "blocking", "dimension": "validity"}
+    broken = {
+        "name": "broken",
+        "version": "t",
+        "parameters": {},
+        "expectations": [
+            {
+                "type": "expect_no_unexpected_rows",
+                "kwargs": {"unexpected_rows_query": "select no_such_column from {batch}"},
+                "meta": meta | {"key": "broken"},
+            },
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {"column": "nip"},
+                "meta": meta | {"key": "not_null_nip"},
+            },
+            {
+                "type": "expect_no_unexpected_rows",
+                "kwargs": {"unexpected_rows_query": "select nip from {batch} where nip is null"},
+                "meta": meta | {"key": "sql_after"},
+            },
+        ],
+    }
+    good = _parquet(tmp_path, "good", "pegawai", good_rows("pegawai"))
+    session = GXSession()
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(runner, "load_suite", lambda jenis: broken)
+            result = validate_parquet([good], "pegawai", today=TODAY, session=session)
+        outcome = {o.key: o for o in result.results}
+        assert outcome["broken"].error is not None and not outcome["broken"].success
+        assert outcome["not_null_nip"].success and outcome["not_null_nip"].error is None
+        assert outcome["sql_after"].success and outcome["sql_after"].error is None
+        after = validate_parquet([good], "pegawai", today=TODAY, session=session)
+        assert after.success, [(o.key, o.error) for o in after.failed]
+    finally:
+        session.close()

@@ -49,6 +49,18 @@ class DuckDBExecutionEngine(SqlAlchemyExecutionEngine):
             self._connection = self.engine.connect()
         yield self._connection
 
+    def execute_query(self, query):  # type: ignore[override]
+        """A failed statement aborts DuckDB's transaction for every later one on the connection
+        (GX only recovers from SQLAlchemy's PendingRollbackError): roll back, then re-raise, so
+        one broken expectation fails alone instead of every metric after it, in this batch and
+        the next ones on the same engine."""
+        try:
+            return super().execute_query(query)
+        except sa.exc.DBAPIError:
+            if self._connection is not None:
+                self._connection.rollback()
+            raise
+
     def get_batch_data_and_markers(self, batch_spec):  # type: ignore[override]
         """Loading a batch forgets the metrics computed on the previous one (the metric cache
         is keyed by batch id, and every load of the same whole-table asset has the same id)."""

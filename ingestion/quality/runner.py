@@ -44,8 +44,12 @@ SAMPLE_SIZE = 5
 BATCH_VIEW = "batch"
 UNEXPECTED_ROWS = "expect_no_unexpected_rows"  # gx_duckdb.ExpectNoUnexpectedRows
 # What GX returns per expectation: counts plus a partial list of unexpected values (no COMPLETE
-# lists of every offending value).
-RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+# lists of every offending value, no rendered SQL of the unexpected-rows query: neither is kept).
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": SAMPLE_SIZE,
+    "return_unexpected_index_query": False,
+}
 
 # Tables created next to the batch view, by name -> CSV (all columns read as text).
 RULE_TABLES: dict[str, Path] = {
@@ -319,6 +323,7 @@ class GXSession:
         the catalog through another connection to the same database)."""
         engine = self.datasource.get_execution_engine()
         with engine.get_connection() as con:
+            con.rollback()  # end the previous validation's read transaction, aborted or not
             for statement in statements:
                 con.exec_driver_sql(statement)
             con.commit()
