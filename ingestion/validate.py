@@ -234,83 +234,120 @@ def _parse(spec: ColumnSpec) -> pl.Expr:
 _PARSE_DISTINCT = ("date", "code", "integer", "decimal")
 
 
-def _parse_columns(
-    frame: pl.DataFrame, specs: tuple[ColumnSpec, ...]
-) -> tuple[list[pl.Expr], list[pl.Expr]]:
-    """Per canonical column: the parsed value and the `present` flag (raw has non-blank text).
+#: A column whose distinct values outgrow this is forgotten between batches (its lookup
+#: would cost more to rebuild than it saves).
+KNOWN_VALUES_MAX = 200_000
 
-    Distinct values of every costly column are gathered in ONE collect, parsed once, and
-    mapped back with a hash lookup; blank-but-not-null cells (rare) are looked up the same way.
-    Returns (values, present flags); the flags of text columns read the parsed column, so they
-    go in a later `with_columns` than the values.
+
+@dataclass(slots=True)
+class _Known:
+    """Distinct raw texts of one costly column seen so far, their parsed values and whether
+    they hold non-blank text, aligned; `enum` numbers the texts in that order."""
+
+    raw: pl.Series
+    value: pl.Series
+    present: pl.Series
+    enum: pl.Enum
+
+
+class _DistinctParser:
+    """Parsed values and `present` flags of the costly columns (dates, codes, numbers), one
+    batch after another: each distinct text is parsed once per file.
+
+    A cell is mapped through an Enum over the texts already known: its physical code indexes
+    the parsed values (one hash per cell, no parse). Texts not yet known (all of them in the
+    first batch, usually none later) are parsed side by side in one query and appended, so the
+    codes given before stay valid.
     """
-    costly = [s for s in specs if s.dtype in _PARSE_DISTINCT]
-    distinct = (
-        frame.select([pl.col(raw(s.column)).unique().drop_nulls().implode() for s in costly])
-        if costly
-        else None
-    )
-    # All distinct values side by side (padded with nulls) and parsed in ONE select: a
-    # query per column costs milliseconds each, which thousands of small files feel.
-    found = {
-        raw(spec.column): distinct[raw(spec.column)].explode().drop_nulls().cast(pl.String)
-        for spec in costly
-        if distinct is not None
-    }
-    found = {c: v for c, v in found.items() if v.len()}
-    parsed: dict[str, pl.DataFrame] = {}
-    if found:
+
+    def __init__(self, specs: tuple[ColumnSpec, ...]) -> None:
+        self.costly = [s for s in specs if s.dtype in _PARSE_DISTINCT]
+        self.known: dict[str, _Known] = {}
+
+    def _codes(self, column: str, strict: bool = False) -> pl.Expr:
+        known = self.known.get(column)
+        if known is None:
+            return pl.lit(None, pl.UInt32).alias(f"{column}__c")
+        return pl.col(column).cast(known.enum, strict=strict).to_physical().alias(f"{column}__c")
+
+    def columns(self, frame: pl.DataFrame) -> list[pl.Expr]:
+        """Value and present-flag expressions of every costly column for `frame`."""
+        if not self.costly:
+            return []
+        names = [raw(s.column) for s in self.costly]
+        work = frame.select(names).with_columns([self._codes(c) for c in names])
+        unseen = work.select(
+            [
+                pl.col(c).filter(pl.col(f"{c}__c").is_null()).drop_nulls().unique().implode()
+                for c in names
+            ]
+        )
+        found = {c: unseen[c].explode().drop_nulls().cast(pl.String) for c in names}
+        found = {c: v for c, v in found.items() if v.len()}
+        for c, texts in found.items():
+            old = self.known.get(c)
+            if old is not None and old.raw.len() + texts.len() > KNOWN_VALUES_MAX:
+                del self.known[c]  # start again from this batch's texts alone
+                found[c] = work[c].drop_nulls().unique()
+        if found:
+            self._learn(found)
+            work = work.with_columns([self._codes(c, strict=True) for c in found])
+        out: list[pl.Expr] = []
+        for spec in self.costly:
+            column = raw(spec.column)
+            known = self.known.get(column)
+            if known is None:  # no text at all in this column
+                out += [
+                    pl.lit(None, dtype=DTYPES[spec.dtype]).alias(spec.column),
+                    pl.lit(False).alias(present_name(spec.column)),
+                ]
+                continue
+            codes = pl.lit(work[f"{column}__c"])
+            out += [
+                pl.lit(known.value).gather(codes).alias(spec.column),
+                pl.lit(known.present)
+                .gather(codes)
+                .fill_null(False)
+                .alias(present_name(spec.column)),
+            ]
+        return out
+
+    def _learn(self, found: dict[str, pl.Series]) -> None:
+        # All new texts side by side (padded with nulls) and parsed in ONE select: a query per
+        # column costs milliseconds each, which thousands of small files feel.
         height = max(v.len() for v in found.values())
         side = pl.DataFrame(
             [v.extend_constant(None, height - v.len()).alias(c) for c, v in found.items()]
         )
         exprs = []
-        for spec in costly:
+        for spec in self.costly:
             column = raw(spec.column)
             if column in found:
                 exprs += [
-                    pl.col(column),
                     _parse(spec).cast(DTYPES[spec.dtype]).alias(f"{column}__v"),
                     pl.col(column).str.contains(r"\S").alias(f"{column}__p"),
                 ]
-        both = side.select(exprs)
-        for column, values in found.items():
-            n = values.len()  # Series slices: no query per column
-            parsed[column] = pl.DataFrame(
-                [
-                    both[column].head(n),
-                    both[f"{column}__v"].head(n).alias("v"),
-                    both[f"{column}__p"].head(n).alias("p"),
-                ]
-            )
+        parsed = side.select(exprs)
+        for column, texts in found.items():
+            n = texts.len()  # Series slices: no query per column
+            value, present = parsed[f"{column}__v"].head(n), parsed[f"{column}__p"].head(n)
+            old = self.known.get(column)
+            if old is not None:
+                texts = pl.concat([old.raw, texts], rechunk=True)
+                value = pl.concat([old.value, value], rechunk=True)
+                present = pl.concat([old.present, present], rechunk=True)
+            self.known[column] = _Known(texts, value, present, pl.Enum(texts))
+
+
+def _text_columns(specs: tuple[ColumnSpec, ...]) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """Values of the cheap columns (text) and, for a later `with_columns`, their flags."""
     out: list[pl.Expr] = []
     later: list[pl.Expr] = []
     for spec in specs:
-        dtype = DTYPES[spec.dtype]
-        column = raw(spec.column)
-        r = pl.col(column)
-        if spec.dtype == "nip":
-            continue  # value and flags come from nip_columns
-        if spec.dtype not in _PARSE_DISTINCT:
-            out.append(_parse(spec).cast(dtype).alias(spec.column))
-            later.append(pl.col(spec.column).is_not_null().alias(present_name(spec.column)))
-            continue
-        small = parsed.get(column)
-        if small is None:
-            out += [
-                pl.lit(None, dtype=dtype).alias(spec.column),
-                pl.lit(False).alias(present_name(spec.column)),
-            ]
-            continue
-        # Every non-null cell is one of the distinct values: as an Enum over them its physical
-        # code indexes the parsed values (about half the cost of a hash lookup per cell).
-        codes = r.cast(pl.Enum(small[column])).to_physical()
-        out.append(pl.lit(small["v"]).gather(codes).cast(dtype).alias(spec.column))
-        present = r.is_not_null()
-        if not small["p"].all():
-            blanks = small[column].filter(~small["p"])
-            present = present & ~r.is_in(blanks.implode())
-        out.append(present.alias(present_name(spec.column)))
+        if spec.dtype == "nip" or spec.dtype in _PARSE_DISTINCT:
+            continue  # nip_columns / _DistinctParser
+        out.append(_parse(spec).cast(DTYPES[spec.dtype]).alias(spec.column))
+        later.append(pl.col(spec.column).is_not_null().alias(present_name(spec.column)))
     return out, later
 
 
@@ -579,6 +616,7 @@ class RowValidator:
             )  # fmt: skip
             self.unique_check = self.checks[self.unique_index]
         self.flags = [f"__chk_{i}" for i in range(len(self.checks))]
+        self.parser = _DistinctParser(self.specs)
 
     # -- one batch -----------------------------------------------------------------------
     def run(self, frame: pl.DataFrame, *, local_unique: bool = False) -> BatchVerdict:
@@ -610,7 +648,8 @@ class RowValidator:
         ]
         if nips:
             selected = selected.with_columns(nips)
-        values, presents = _parse_columns(selected, self.specs)
+        values, presents = _text_columns(self.specs)
+        values += self.parser.columns(selected)
         lf = selected.lazy().with_columns(values).with_columns(presents)
         failed = [c.failed for c in self.checks]
         if self.unique_index is not None and not local_unique:
