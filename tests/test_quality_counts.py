@@ -104,3 +104,18 @@ def test_compound_uniqueness_counts_every_copy_and_ignores_keys_with_nulls(
     gx, twin = _counts(tmp_path, jenis, rows)
     assert gx[key] == 3
     assert gx == twin
+
+
+def test_unique_sample_holds_only_repeated_values(tmp_path: Path) -> None:
+    rows = good_rows("pegawai", 12)
+    repeated = rows[0]["nip"]
+    for i in (1, 2):
+        rows[i] = rows[i] | {"nip": repeated}
+    for i in (3, 4):
+        rows[i] = rows[i] | {"nip": None}  # two nulls: missing, never duplicates
+    parquet = tmp_path / "pegawai.parquet"
+    with_lineage(frame("pegawai", rows)).write_parquet(parquet)
+    validation = validate_parquet([parquet], "pegawai", today=TODAY)
+    unique = next(o for o in validation.results if o.key == "unique_nip")
+    assert (unique.success, unique.unexpected_count) == (False, 3)
+    assert unique.unexpected_sample == [repeated] * 3

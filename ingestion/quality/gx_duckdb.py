@@ -26,10 +26,15 @@ from typing import Any, ClassVar, Literal
 
 from great_expectations.compatibility.sqlalchemy import sqlalchemy as sa
 from great_expectations.core.metric_domain_types import MetricDomainTypes
+from great_expectations.core.metric_function_types import MetricPartialFunctionTypes
 from great_expectations.datasource.fluent.sql_datasource import SQLDatasource
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 from great_expectations.expectations.core.unexpected_rows_expectation import (
     UnexpectedRowsExpectation,
+)
+from great_expectations.expectations.metrics.map_metric_provider import (
+    ColumnMapMetricProvider,
+    column_condition_partial,
 )
 from great_expectations.expectations.metrics.metric_provider import metric_value
 from great_expectations.expectations.metrics.query_metric_provider import (
@@ -167,3 +172,37 @@ class ExpectNoUnexpectedRows(UnexpectedRowsExpectation):
                 "details": {"unexpected_rows": list(summary["rows"][: self.sample_size])},
             },
         }
+
+
+class DuckDBColumnValuesUnique(ColumnMapMetricProvider):
+    """``column_values.unique`` (``expect_column_values_to_be_unique``) on this engine.
+
+    Same meaning as GX's SQL provider: a non-null value is unexpected when it occurs more than
+    once, and every copy counts. GX computes it with ``count(*) OVER (PARTITION BY column)``, a
+    sort of the whole column that DuckDB runs about twice as slow as a hash aggregate; here the
+    flag is ``column IN (values GROUP BY column HAVING count(*) > 1)``, projected next to the
+    column in a subquery (a window-type condition, like GX's, so GX reads count and sample of
+    unexpected values from that subquery). Registered for ``DuckDBExecutionEngine`` only:
+    other engines keep GX's provider.
+    """
+
+    condition_metric_name = "column_values.unique"
+
+    @column_condition_partial(
+        engine=DuckDBExecutionEngine,
+        partial_fn_type=MetricPartialFunctionTypes.WINDOW_CONDITION_FN,
+    )
+    def _duckdb(cls, column, _table, **kwargs):
+        repeated = (
+            sa.select(column)
+            .select_from(_table)
+            .where(column.is_not(None))
+            .group_by(column)
+            .having(sa.func.count() > 1)
+        )
+        source = (
+            sa.select(column, column.in_(repeated).label("__asn_repeated"))
+            .select_from(_table)
+            .subquery("asn_unique_source")
+        )
+        return sa.not_(source.c["__asn_repeated"])
