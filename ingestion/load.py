@@ -161,18 +161,64 @@ class Scanned:
     temp_copy: Path | None
 
 
+class _Utf8Check:
+    """Incremental UTF-8 validation of a byte stream without decoding it into Python text:
+    Arrow's validator on each block (a character cut by a block end is carried over)."""
+
+    def __init__(self) -> None:
+        self.carry = b""
+        self.valid = True
+
+    def feed(self, block: bytes) -> None:
+        if not self.valid or (not self.carry and block.isascii()):
+            return
+        data = self.carry + block if self.carry else block
+        cut = _complete_prefix(data)
+        self.carry = data[cut:]
+        if cut and not _valid_utf8(memoryview(data)[:cut]):
+            self.valid = False
+
+    def finish(self) -> bool:
+        return self.valid and not self.carry
+
+
+def _complete_prefix(data: bytes) -> int:
+    """Length of `data` without a trailing multi-byte character that the next block completes."""
+    n = len(data)
+    for back in range(1, min(4, n) + 1):
+        byte = data[n - back]
+        if byte < 0x80:
+            return n  # ASCII: nothing pending
+        if byte >= 0xC0:  # a lead byte: complete when its sequence fits
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return n if back >= need else n - back
+    return n  # only continuation bytes: let the validator judge them
+
+
+def _valid_utf8(data: memoryview) -> bool:
+    import struct
+
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(struct.pack("<qq", 0, len(data)))
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def scan_file(path: Path, copy_into: Path | None = None, chunk: int = 1 << 22) -> Scanned:
     """Hash, count lines and check UTF-8 in one read; optionally copy to `copy_into` (a folder).
 
     From the second block on, hashing (which releases the GIL) runs in a helper thread while
     this one counts lines and checks the text: a big file costs the time of the hash alone.
     """
-    import codecs
     from concurrent.futures import Future, ThreadPoolExecutor
 
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
+    check = _Utf8Check()
     size = n_lines = 0
     head = b""
     last = b""
@@ -202,11 +248,7 @@ def scan_file(path: Path, copy_into: Path | None = None, chunk: int = 1 << 22) -
                 n_lines += block.count(b"\n")
                 has_quote = has_quote or b'"' in block
                 last = block[-1:]
-                if utf8 and not block.isascii():
-                    try:
-                        decoder.decode(block)
-                    except UnicodeDecodeError:
-                        utf8 = False
+                check.feed(block)
                 if out is not None:
                     out.write(block)
         if hashing is not None:
@@ -222,11 +264,7 @@ def scan_file(path: Path, copy_into: Path | None = None, chunk: int = 1 << 22) -
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
+    utf8 = check.finish()
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         utf8 = False
     n_lines += 0 if last in (b"\n", b"") else 1
