@@ -306,7 +306,8 @@ class GXSession:
             "asn", connection_string=f"duckdb:///{database}"
         )
         try:
-            self._execute(self._empty_batch_sql())
+            # no DuckDB progress bar on stdout for long queries (bench output is JSON)
+            self._execute("set enable_progress_bar = false", self._empty_batch_sql())
             self.batch_definition = self.datasource.add_table_asset(
                 BATCH_VIEW, table_name=BATCH_VIEW
             ).add_batch_definition_whole_table(BATCH_VIEW)
