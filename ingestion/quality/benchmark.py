@@ -167,8 +167,9 @@ def build_batch(n_rows: int, seed: int = 7) -> pl.DataFrame:
 
 def _duckdb_run(parquet: Path, sql: str) -> tuple[float, tuple]:
     started = time.perf_counter()
-    con = duckdb.connect(":memory:", config={"enable_progress_bar": False})
+    con = duckdb.connect(":memory:")
     try:
+        con.execute("set enable_progress_bar = false")  # no bar on stdout (bench output is JSON)
         con.execute(
             f"create view {BATCH_VIEW} as select * from read_parquet({_sql_literal(str(parquet))})"
         )
