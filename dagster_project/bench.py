@@ -289,6 +289,35 @@ def phase_executor_choice(root: Path) -> tuple[int, dict[str, object]]:
     return int(result["steps"]), result
 
 
+SCALE_PEGAWAI = int(os.environ.get("ASN_BENCH_SCALE_PEGAWAI", "5000000"))
+
+
+def phase_ingest_5m(root: Path) -> tuple[int, dict[str, object]]:
+    """Issue 3: 5,000,000 pegawai rows in a few big office files, ingest vs a bare polars read
+    of the same files (each in its own child process, same run)."""
+    from ingestion.benchmark import measure_ingest_scale
+
+    result = measure_ingest_scale(root / "scale_ingest", rows=SCALE_PEGAWAI)
+    return int(result["rows"]), result
+
+
+def phase_dbt_build_5m(root: Path) -> tuple[int, dict[str, object]]:
+    """Issues 5 and 6: the full dbt build (IP ASN, award, indicators included) through Dagster
+    over a 5,000,000-employee warehouse; overhead beyond the summed model times."""
+    from dagster_project.bench_warehouse import measure_dbt_build_at_scale
+
+    result = measure_dbt_build_at_scale(root / "scale_warehouse", n_pegawai=SCALE_PEGAWAI)
+    return SCALE_PEGAWAI, result
+
+
+def phase_gx_uploads_100(root: Path) -> tuple[int, dict[str, object]]:
+    """Issue 4: GX fixed cost per upload, 100 small uploads (fresh session vs kept session)."""
+    from ingestion.quality.benchmark import measure_uploads
+
+    result = measure_uploads(100)
+    return 100, result
+
+
 def phase_gx_vs_duckdb_1m(root: Path) -> tuple[int, dict[str, object]]:
     """Issue 4: the full GX suite on a 1,000,000-row batch vs the same checks as one query."""
     from ingestion.quality.benchmark import measure
@@ -314,9 +343,21 @@ PHASES: dict[str, Callable[[Path], tuple[int, dict[str, object]]]] = {
     "executor_choice": phase_executor_choice,
     "orchestration_burst": phase_orchestration_burst,
     "gx_vs_duckdb_1m": phase_gx_vs_duckdb_1m,
+    "gx_uploads_100": phase_gx_uploads_100,
+    "ingest_5m": phase_ingest_5m,
+    "dbt_build_5m": phase_dbt_build_5m,
     "portal_50_offices": phase_portal_50_offices,
 }
 
+
+# Phases that build their own data (the others share the national sample of `--pegawai`).
+SELF_CONTAINED = {
+    "gx_vs_duckdb_1m",
+    "gx_uploads_100",
+    "ingest_5m",
+    "dbt_build_5m",
+    "portal_50_offices",
+}
 
 # ratio label -> (phase, its baseline measured in the same run)
 RATIOS = {
@@ -355,11 +396,13 @@ def run_benchmark(
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="asn-bench-"))
     root = (base / "data").resolve()
     (root / "dagster_home").mkdir(parents=True, exist_ok=True)
-    generate(root / "landing", pegawai=pegawai, seed=seed, messy=0.01, progress=True)
     unknown = sorted(set(only or []) - set(PHASES))
     if unknown:
         raise ValueError(f"unknown bench phases {unknown}; known: {sorted(PHASES)}")
-    phases = [_run_phase_in_child(name, root) for name in PHASES if not only or name in only]
+    selected = [name for name in PHASES if not only or name in only]
+    if set(selected) - SELF_CONTAINED:
+        generate(root / "landing", pegawai=pegawai, seed=seed, messy=0.01, progress=True)
+    phases = [_run_phase_in_child(name, root) for name in selected]
     by_name = {p.phase: p for p in phases}
     ratios: dict[str, float] = {}
     for label, (slow, bare) in RATIOS.items():
