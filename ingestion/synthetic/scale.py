@@ -1,4 +1,4 @@
-"""A national-scale fixture warehouse for the dbt benchmark, generated in DuckDB SQL (seconds).
+"""A national-scale warehouse for the dbt benchmark, generated in DuckDB SQL (seconds).
 
 ``build_perf_warehouse(root, n_pegawai=5_000_000)`` writes what the ingestion library would leave
 behind for one periode of every instansi of the register: ``audit.uploads`` (one current loaded
@@ -11,9 +11,14 @@ Rows of all instansi sit in one Parquet file per jenis (the lineage columns stil
 upload each row belongs to); ingestion writes one file per upload, which dbt reads through the
 same glob.
 
-    .venv/bin/python tests/perf_fixture.py /tmp/asn_perf 5000000
-    cd dbt && DUCKDB_DATABASE=/tmp/asn_perf/warehouse.duckdb DBT_THREADS=2 \\
+Command line (directory, then the number of employees; defaults /tmp/asn_perf and 5,000,000):
+
+    .venv/bin/python -m ingestion.synthetic.scale /tmp/asn_perf 5000000
+    cd dbt && DUCKDB_DATABASE=/tmp/asn_perf/warehouse.duckdb \\
         ../.venv/bin/dbt build --profiles-dir .
+
+The same build through Dagster, timed (wall, summed node time, framework overhead):
+``dagster_project.bench_warehouse.measure_dbt_build_at_scale``. No Dagster import here.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DDL = REPO_ROOT / "ingestion" / "sql" / "warehouse_ddl.sql"
 INSTANSI_CSV = REPO_ROOT / "dbt" / "seeds" / "reference" / "ref_instansi.csv"
 JENIS = ("pegawai", "diklat", "skp", "hukdis")
