@@ -26,13 +26,15 @@ kepegawaian as (
 
 ),
 
+-- the NIP of each fct_kepegawaian row: its chosen report (same upload_id and source_row), read
+-- from the materialised history rather than from the staging view over the raw files
 pegawai as (
 
     select
         upload_id,
         source_row,
         nip
-    from {{ ref('stg_siasn__pegawai') }}
+    from {{ ref('int_pegawai__riwayat') }}
 
 ),
 

@@ -2,7 +2,7 @@
 -- bkn_award_indikator and the eligibility inputs. The year's reference periode is the latest
 -- periode of that year in fct_ip_asn; employee indicators are read at it, upload indicators over
 -- every periode of the year. Parameters come from bkn_award_parameter and workforce_parameter.
-{{ config(materialized='view', schema='intermediate', contract={'enforced': false}) }}
+{{ config(materialized='table', schema='intermediate', contract={'enforced': false}) }}
 
 with
 

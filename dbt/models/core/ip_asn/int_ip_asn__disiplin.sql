@@ -3,7 +3,7 @@
 -- in force at the snapshot (imposed on or before it; end date missing or after it). The level is
 -- the row's tingkat_hukuman, else the level of its jenis hukuman (code_jenis_hukuman); severity
 -- order comes from ip_asn_disiplin.bobot_berat.
-{{ config(materialized='view', schema='intermediate', contract={'enforced': false}) }}
+{{ config(materialized='table', schema='intermediate', contract={'enforced': false}) }}
 
 with
 

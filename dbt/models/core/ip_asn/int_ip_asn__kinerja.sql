@@ -3,7 +3,7 @@
 -- skp_predikat_dari_tahun map their 0-100 score to a predikat through ip_asn_skp_band first
 -- (falling back to a predikat when no score is given); later years use the predikat (falling
 -- back to the band of a score). Same year twice: the later upload, then the later source row.
-{{ config(materialized='view', schema='intermediate', contract={'enforced': false}) }}
+{{ config(materialized='table', schema='intermediate', contract={'enforced': false}) }}
 
 with
 

@@ -3,7 +3,7 @@
 -- snapshot date; it is within the window when window_kompetensi_mulai < that date <= snapshot.
 -- Which indicator a training type feeds and the level of a leadership training are seeds
 -- (ip_asn_jenis_diklat, ip_asn_kepemimpinan_level). Exact duplicate rows count once.
-{{ config(materialized='view', schema='intermediate', contract={'enforced': false}) }}
+{{ config(materialized='table', schema='intermediate', contract={'enforced': false}) }}
 
 with
 

@@ -1,7 +1,7 @@
 -- One row per periode present in fct_kepegawaian: the IP ASN rule version in force at its
 -- snapshot date and that version's numeric parameters (ip_asn_parameter, pivoted by name),
 -- with the window start dates the scoring models compare against. No number is typed here.
-{{ config(materialized='view', schema='intermediate', contract={'enforced': false}) }}
+{{ config(materialized='table', schema='intermediate', contract={'enforced': false}) }}
 
 with
 
