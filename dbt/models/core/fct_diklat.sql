@@ -11,6 +11,22 @@ diklat as (
 
 ),
 
+-- the columns the deduplication needs (staging is read by each aggregate directly: a CTE read
+-- twice would be materialised whole, 10 M rows)
+diklat_report as (
+
+    select
+        nip,
+        upload_order,
+        report_order,
+        jenis_diklat_id,
+        latihan_struktural_id,
+        tanggal_mulai,
+        nama_diklat
+    from {{ ref('stg_siasn__diklat') }}
+
+),
+
 -- the employee's latest report: the largest upload_order (periode, received_at, upload_id) among
 -- the uploads reporting the NIP; aggregates instead of windows over the wide rows
 latest_upload as (
@@ -20,7 +36,7 @@ latest_upload as (
         max(upload_order) as upload_order,
         -- hashed once per employee here rather than once per training row
         {{ dbt.hash('nip') }} as pegawai_key
-    from diklat
+    from {{ ref('stg_siasn__diklat') }}
     group by nip
 
 ),
@@ -30,19 +46,19 @@ kept as (
 
     select
         latest_upload.pegawai_key,
-        min(diklat.report_order) as report_order
-    from diklat
+        min(diklat_report.report_order) as report_order
+    from diklat_report
     inner join latest_upload
         on
-            diklat.nip = latest_upload.nip
-            and diklat.upload_order = latest_upload.upload_order
+            diklat_report.nip = latest_upload.nip
+            and diklat_report.upload_order = latest_upload.upload_order
     group by
         latest_upload.pegawai_key,
-        diklat.nip,
-        diklat.jenis_diklat_id,
-        diklat.latihan_struktural_id,
-        diklat.tanggal_mulai,
-        diklat.nama_diklat
+        diklat_report.nip,
+        diklat_report.jenis_diklat_id,
+        diklat_report.latihan_struktural_id,
+        diklat_report.tanggal_mulai,
+        diklat_report.nama_diklat
 
 ),
 

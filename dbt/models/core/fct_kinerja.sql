@@ -17,7 +17,8 @@ skp as (
 latest_report as (
 
     select max(report_order) as report_order
-    from skp
+    -- staging itself, not the skp CTE: a CTE read twice is materialised whole (10 M wide rows)
+    from {{ ref('stg_siasn__skp') }}
     group by
         nip,
         tahun

@@ -12,9 +12,16 @@
 --    on this to stay incremental).
 with
 
+-- what the conflict rule and the SCD2 windows need; the wide row is read once, at the end
 pegawai as (
 
-    select * from {{ ref('stg_siasn__pegawai') }}
+    select
+        nip,
+        periode,
+        periode_date,
+        report_order,
+        {{ var('scd2_tracked_columns') | join(',\n        ') }}
+    from {{ ref('stg_siasn__pegawai') }}
 
 ),
 
@@ -46,32 +53,17 @@ best_report as (
 
 ),
 
-chosen as (
-
-    select
-        pegawai.*,
-        best_report.n_reports,
-        jabatan.position_family,
-        jabatan.jf_jenjang,
-        jabatan.bup_tahun
-    from pegawai
-    inner join best_report
-        on pegawai.report_order = best_report.report_order
-    left join jabatan
-        on
-            pegawai.upload_id = jabatan.upload_id
-            and pegawai.nip = jabatan.nip
-
-),
-
--- SCD2 windows over a narrow projection: the tracked attributes folded into one text (read
--- from staging again rather than from `chosen`, so that the wide rows are not materialised twice)
+-- SCD2 windows over a narrow projection of the chosen reports: the tracked attributes folded
+-- into one text, and the chosen row's report_order to fetch its wide columns afterwards with a
+-- join on one integer (not on NIP and periode, and not through a wide intermediate)
 tracked as (
 
     select
         pegawai.nip,
         pegawai.periode,
         pegawai.periode_date,
+        best_report.report_order,
+        best_report.n_reports,
         {{ dbt.concat(scd2_tracked_text(var('scd2_tracked_columns'), 'pegawai')) }} as tracked_state
     from pegawai
     inner join best_report
@@ -85,6 +77,8 @@ compared as (
         nip,
         periode,
         periode_date,
+        report_order,
+        n_reports,
         lead(periode_date) over (partition by nip order by periode) as next_periode_date,
         case
             when lag(tracked_state) over (partition by nip order by periode) is null then 1
@@ -101,6 +95,8 @@ versioned as (
         compared.nip,
         compared.periode,
         compared.periode_date,
+        compared.report_order,
+        compared.n_reports,
         compared.next_periode_date,
         compared.is_version_start,
         sum(compared.is_version_start) over (
@@ -143,7 +139,7 @@ final as (
         versioned.next_is_version_start = 1 as is_version_end,
         versioned.next_periode_date is null as is_latest_report,
         versioned.is_version_start = 1 as is_version_start,
-        cast(chosen.n_reports as {{ dbt.type_int() }}) as n_reports,
+        cast(versioned.n_reports as {{ dbt.type_int() }}) as n_reports,
 
         -- lineage of the chosen report
         chosen.upload_id,
@@ -183,14 +179,16 @@ final as (
         chosen.golongan,
         chosen.tmt_golongan,
         chosen.tmt_jabatan,
-        chosen.position_family,
-        chosen.jf_jenjang,
-        chosen.bup_tahun
+        jabatan.position_family,
+        jabatan.jf_jenjang,
+        jabatan.bup_tahun
     from versioned
-    inner join chosen
+    inner join {{ ref('stg_siasn__pegawai') }} as chosen
+        on versioned.report_order = chosen.report_order
+    left join jabatan
         on
-            versioned.nip = chosen.nip
-            and versioned.periode = chosen.periode
+            chosen.upload_id = jabatan.upload_id
+            and chosen.nip = jabatan.nip
 
 )
 
