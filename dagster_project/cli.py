@@ -218,10 +218,13 @@ def ui(
     import os
     import sys
 
+    from dagster_project.deployment import initialised_instance
     from dagster_project.manifest import ensure_manifest
 
     export_environment()
     ensure_manifest()
+    # storages created before `dagster dev` starts its webserver and daemon side by side
+    initialised_instance(Path(os.environ["DAGSTER_HOME"])).dispose()
     dagster = str(Path(sys.executable).with_name("dagster"))
     console.print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
     os.execv(

@@ -83,6 +83,16 @@ class LocalDeployment:
                 con.close()
 
 
+def initialised_instance(home: Path) -> dg.DagsterInstance:
+    """The instance at `home` with its run, event-log and schedule storages created."""
+    instance = dg.DagsterInstance.from_config(str(home))
+    instance.get_runs(limit=1)
+    instance.get_backfills(limit=1)
+    instance.get_latest_materialization_event(dg.AssetKey("asn_storage_probe"))
+    instance.all_instigator_state()
+    return instance
+
+
 @contextmanager
 def local_deployment(root: Path, home: Path, log_path: Path) -> Iterator[LocalDeployment]:
     """Start `dagster-daemon run` on this repository's definitions; stop it on exit."""
@@ -92,6 +102,10 @@ def local_deployment(root: Path, home: Path, log_path: Path) -> Iterator[LocalDe
         shutil.copyfile(REPO_ROOT / "dagster_project" / "dagster.yaml", home / "dagster.yaml")
     env = dict(os.environ, ASN_DATA_DIR=str(root), DAGSTER_HOME=str(home))
     env.pop("DUCKDB_DATABASE", None)
+    # Create the SQLite storages here, before the daemon and its code server start: processes
+    # that create them at the same moment can both stamp alembic_version, and from then on every
+    # process refuses the instance ("more than one head present").
+    instance = initialised_instance(home)
     with log_path.open("w") as log:
         daemon = subprocess.Popen(
             [
@@ -106,7 +120,6 @@ def local_deployment(root: Path, home: Path, log_path: Path) -> Iterator[LocalDe
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        instance = dg.DagsterInstance.from_config(str(home))
         try:
             yield LocalDeployment(root=root, instance=instance)
         finally:

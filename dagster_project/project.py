@@ -47,7 +47,8 @@ def export_environment() -> Path:
     return root
 
 
+# The manifest is prepared before the definitions load: `make manifest`, or `asn` itself
+# (manifest.ensure_manifest, also before `asn ui` starts `dagster dev`). Not
+# `prepare_if_dev()`: under `dagster dev` it looks for `dbt` on PATH, which an unactivated
+# venv lacks (the code location then fails to load), and it would parse again at every start.
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# Under `dagster dev` the manifest is (re)parsed once at start-up; elsewhere `make manifest`
-# (or `asn` itself, see cli.ensure_manifest) has prepared it before the definitions load.
-dbt_project.prepare_if_dev()
