@@ -163,7 +163,7 @@ class Scanned:
 
 class _Utf8Check:
     """Incremental UTF-8 validation of a byte stream without decoding it into Python text:
-    Arrow's validator on each block (a character cut by a block end is carried over)."""
+    polars' validator on each block (a character cut by a block end is carried over)."""
 
     def __init__(self) -> None:
         self.carry = b""
@@ -175,7 +175,7 @@ class _Utf8Check:
         data = self.carry + block if self.carry else block
         cut = _complete_prefix(data)
         self.carry = data[cut:]
-        if cut and not _valid_utf8(memoryview(data)[:cut]):
+        if cut and not _valid_utf8(data if cut == len(data) else data[:cut]):
             self.valid = False
 
     def finish(self) -> bool:
@@ -195,16 +195,12 @@ def _complete_prefix(data: bytes) -> int:
     return n  # only continuation bytes: let the validator judge them
 
 
-def _valid_utf8(data: memoryview) -> bool:
-    import struct
-
-    import pyarrow as pa
-
-    offsets = pa.py_buffer(struct.pack("<qq", 0, len(data)))
-    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+def _valid_utf8(data: bytes) -> bool:
+    # polars' (SIMD) validator: as fast as Arrow's here, and it spares every ingest process
+    # the import of pyarrow and numpy (about half a second, more than the check itself).
     try:
-        text.validate(full=True)
-    except pa.ArrowInvalid:
+        pl.Series([data], dtype=pl.Binary).cast(pl.String)
+    except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
         return False
     return True
 

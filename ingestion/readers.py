@@ -279,12 +279,19 @@ def _number(
             next_line = batch.select((rows + extra).last()).item() + 1
     extras = [f"__extra_{i}" for i in range(EXTRA_PROBES)]
     sep = layout.separator
-    frame = batch.with_columns(
-        rows.alias(SOURCE_ROW),
-        pl.when(pl.any_horizontal(pl.col(extras).is_not_null()))
-        .then(pl.concat_str(pl.col(extras).fill_null(""), separator=sep).str.strip_chars_end(sep))
-        .alias(EXTRA_FIELDS),
-    ).drop(extras)
+    if batch.select(pl.col(extras).null_count() == batch.height).row(0) == (True,) * len(extras):
+        surplus = pl.lit(None, pl.String)  # the usual batch: no record has a surplus field
+    else:
+        surplus = pl.when(pl.any_horizontal(pl.col(extras).is_not_null())).then(
+            pl.concat_str(pl.col(extras).fill_null(""), separator=sep).str.strip_chars_end(sep)
+        )
+    # Lazily: an eager with_columns re-chunks every column of the batch to match the new ones.
+    frame = (
+        batch.lazy()
+        .with_columns(rows.alias(SOURCE_ROW), surplus.alias(EXTRA_FIELDS))
+        .drop(extras)
+        .collect()
+    )
     return _drop_blank(frame, layout.labels), next_line
 
 
@@ -317,9 +324,10 @@ def _drop_blank(frame: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
     blank_anchor = pl.col(anchor).is_null() | ~pl.col(anchor).str.contains(r"\S")
     if EXTRA_FIELDS in frame.columns:
         cells.append(pl.col(EXTRA_FIELDS).is_null())
-    candidates = frame.filter(blank_anchor)
-    if candidates.height == 0:
+    # The anchor column alone first: filtering the whole batch re-chunks every column.
+    if not frame.select(blank_anchor.any()).item():
         return frame
+    candidates = frame.filter(blank_anchor)
     blank_rows = candidates.filter(pl.all_horizontal(cells))[SOURCE_ROW]
     if blank_rows.len() == 0:
         return frame
