@@ -24,7 +24,7 @@ import polars as pl
 
 from ingestion.catalog import JENIS, SQL_DIR
 from ingestion.paths import DataPaths
-from ingestion.validate import REJECTION_SCHEMA, canonical_schema
+from ingestion.validate import REJECTION_SCHEMA, batch_schema, canonical_schema
 
 LINEAGE_SCHEMA: dict[str, pl.DataType] = {
     "upload_id": pl.String(),
@@ -365,12 +365,22 @@ class RawWriter:
     ) -> None:
         self.target = paths.raw / jenis / f"{upload}.parquet"
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.schema = raw_schema(jenis)
+        # Constant lineage text as one-value Enums, code columns as the validator's Enums: the
+        # file gets the same dictionary-encoded string columns (DuckDB reads VARCHAR), but the
+        # writer no longer estimates cardinality and hashes every cell to build the dictionary.
+        lineage = {
+            "upload_id": upload,
+            "instansi_kode": instansi_kode,
+            "periode": periode,
+            "source_file": source_file,
+        }
+        self.schema: dict[str, pl.DataType] = {
+            **batch_schema(jenis),
+            **LINEAGE_SCHEMA,
+            **{c: pl.Enum([v]) for c, v in lineage.items()},
+        }
         self.lineage = [
-            pl.lit(upload, pl.String).alias("upload_id"),
-            pl.lit(instansi_kode, pl.String).alias("instansi_kode"),
-            pl.lit(periode, pl.String).alias("periode"),
-            pl.lit(source_file, pl.String).alias("source_file"),
+            *(pl.lit(v, self.schema[c]).alias(c) for c, v in lineage.items()),
             pl.col("source_row").cast(pl.Int64),
         ]
         self.rows = 0

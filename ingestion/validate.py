@@ -12,10 +12,11 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
 
-from ingestion.catalog import ColumnSpec, Rule, columns, reason_codes, rules
+from ingestion.catalog import ColumnSpec, Rule, columns, reason_codes, rules, value_index
 from ingestion.normalize import (
     clean_nip,
     clean_text,
@@ -48,6 +49,27 @@ DTYPES: dict[str, pl.DataType] = {
 
 def canonical_schema(jenis: str) -> dict[str, pl.DataType]:
     return {c.column: DTYPES[c.dtype] for c in columns(jenis)}
+
+
+@cache
+def code_enum(domain: str) -> pl.Enum:
+    """Every SIASN code of one domain (value_aliases.csv): the dtype of a code column in
+    `RowValidator` batches. A cell is then a small integer, and the Parquet writer takes the
+    Enum's dictionary as it is instead of hashing every cell to build one (the file still
+    holds a dictionary-encoded string column: DuckDB reads VARCHAR)."""
+    return pl.Enum(sorted(set(value_index(domain).values())))
+
+
+def value_dtype(spec: ColumnSpec) -> pl.DataType:
+    """The dtype of a parsed column in `RowValidator` batches (codes: `code_enum`)."""
+    if spec.dtype == "code":
+        return code_enum(spec.domain or spec.column)
+    return DTYPES[spec.dtype]
+
+
+def batch_schema(jenis: str) -> dict[str, pl.DataType]:
+    """`canonical_schema` as `RowValidator.run` gives it (code columns as their Enum)."""
+    return {c.column: value_dtype(c) for c in columns(jenis)}
 
 
 def raw(col: str) -> str:
@@ -298,7 +320,7 @@ class _DistinctParser:
             known = self.known.get(column)
             if known is None:  # no text at all in this column
                 out += [
-                    pl.lit(None, dtype=DTYPES[spec.dtype]).alias(spec.column),
+                    pl.lit(None, dtype=value_dtype(spec)).alias(spec.column),
                     pl.lit(False).alias(present_name(spec.column)),
                 ]
                 continue
@@ -324,7 +346,7 @@ class _DistinctParser:
             column = raw(spec.column)
             if column in found:
                 exprs += [
-                    _parse(spec).cast(DTYPES[spec.dtype]).alias(f"{column}__v"),
+                    _parse(spec).cast(value_dtype(spec)).alias(f"{column}__v"),
                     pl.col(column).str.contains(r"\S").alias(f"{column}__p"),
                 ]
         parsed = side.select(exprs)
@@ -508,7 +530,8 @@ def build_checks(jenis: str, labels: Mapping[str, str], today: dt.date) -> list[
         )
     if {"nip", "jenis_kelamin"} <= specs.keys():
         gender = pl.col(NIP_GENDER)
-        failed = (pl.col(NIP_OK) & (gender != pl.col("jenis_kelamin"))).fill_null(False)
+        shown = pl.col("jenis_kelamin").cast(pl.String)  # an Enum (code_enum) in batches
+        failed = (pl.col(NIP_OK) & (gender != shown)).fill_null(False)
         checks.append(
             Check(
                 "jenis_kelamin",
@@ -563,7 +586,7 @@ EXTRA_CODE = "kolom_berlebih"
 class BatchVerdict:
     """One batch checked: rows that passed every row-local check, their rejections, the keys."""
 
-    accepted: pl.DataFrame  # canonical typed columns + source_row (duplicates not yet removed)
+    accepted: pl.DataFrame  # batch_schema columns + source_row (duplicates not yet removed)
     rejections: pl.DataFrame  # REJECTION_SCHEMA + __order (check index), sorted
     rows_read: int
     rows_rejected: int
@@ -744,7 +767,7 @@ def validate_rows(
     validator = RowValidator(jenis, mapping, today, table.numeric_rows)
     verdict = validator.run(table.frame, local_unique=True)
     return RowValidation(
-        accepted=verdict.accepted,
+        accepted=verdict.accepted.cast(canonical_schema(jenis)),  # codes back to plain text
         rejections=verdict.rejections.drop(UNIQUE_CODE_ORDER),
         rows_read=verdict.rows_read,
         rows_rejected=verdict.rows_rejected,
