@@ -90,3 +90,57 @@ def test_warning_lets_the_upload_through_flagged(env) -> None:
     assert [c.upload_id for c in check_jenis(con, paths, "pegawai", today=TODAY)] == [
         second.upload_id
     ]
+
+
+def _burst(paths: DataPaths, con) -> list[str]:
+    """Six offices upload at once; one file breaks a blocking rule, one office uploads twice."""
+    ids = []
+    for n, instansi in enumerate(["64.71", "64.72", "64.73", "64.74", "64.75"]):
+        rows = [pegawai_row(i) for i in range(1 + 10 * n, 11 + 10 * n)]
+        if instansi == "64.73":
+            rows.append(pegawai_row(99, eselon_id="31", jenis_jabatan_id="2"))
+        path = paths.landing / "2025-12" / instansi / "pegawai.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(csv_bytes(rows))
+        result = ingest_file(
+            path, instansi, "2025-12", "pegawai", paths=paths, con=con, today=TODAY
+        )
+        ids.append(result.upload_id)
+    again = paths.landing / "2025-12" / "64.75" / "pegawai_revisi.csv"
+    again.write_bytes(csv_bytes([pegawai_row(i) for i in range(41, 46)]))
+    ids.append(
+        ingest_file(
+            again, "64.75", "2025-12", "pegawai", paths=paths, con=con, today=TODAY
+        ).upload_id
+    )
+    return ids
+
+
+def _outcome(check) -> tuple:
+    results = [
+        (o.key, o.success, o.unexpected_count, str(o.observed_value))
+        for o in check.validation.results
+    ]
+    return check.upload_id, check.decision, check.is_current, check.restored_upload_id, results
+
+
+def test_parallel_gate_equals_one_by_one(tmp_path: Path, monkeypatch) -> None:
+    import ingestion.quality.gate as gate_module
+
+    monkeypatch.setattr(gate_module, "PARALLEL_MIN_UPLOADS", 3)
+    outcomes, states = [], []
+    for workers in (1, 2):
+        paths = DataPaths.at(tmp_path / f"w{workers}").ensure()
+        con = duckdb.connect(str(paths.warehouse))
+        ids = _burst(paths, con)
+        checks = check_jenis(con, paths, "pegawai", ids, today=TODAY, workers=workers)
+        assert [c.upload_id for c in checks] == ids
+        outcomes.append([_outcome(c) for c in checks])
+        states.append(_state(con))
+        con.close()
+    assert outcomes[0] == outcomes[1]
+    assert states[0] == states[1]
+    decisions = [o[1] for o in outcomes[1]]
+    assert decisions[2] == "blocked" and "blocked" not in decisions[:2] + decisions[3:]
+    # the office that uploaded twice: its second, smaller upload is warned for the volume drop
+    assert "volume_vs_previous" in [k for k, ok, *_ in outcomes[1][5][4] if not ok]

@@ -19,8 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import multiprocessing
+import os
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -173,15 +177,38 @@ def _demote(con: duckdb.DuckDBPyConnection, upload: dict[str, Any]) -> str | Non
     return row[0]
 
 
-def check_upload(
-    con: duckdb.DuckDBPyConnection,
-    paths: DataPaths,
-    upload_id: str,
-    *,
-    today: dt.date | None = None,
-) -> UploadCheck:
-    """Validate one upload, store the results with history, demote it if a blocking check fails."""
-    ensure_quality_tables(con)
+def _validate(
+    parquet: Path, jenis: str, today: dt.date | None, params: dict[str, Any]
+) -> BatchValidation:
+    # Clean uploads are decided by the suite's SQL twin; anything to report goes through GX.
+    return screen_parquet([parquet], jenis, today=today, parameters=params) or validate_parquet(
+        [parquet], jenis, today=today, parameters=params
+    )
+
+
+def _validate_in_worker(
+    parquet: Path, jenis: str, today: dt.date | None, params: dict[str, Any]
+) -> BatchValidation:
+    validation = _validate(parquet, jenis, today, params)
+    # GX's own result object stays in the worker: Data Docs are rebuilt from the audit tables.
+    validation.gx_result = None
+    return validation
+
+
+@dataclass(slots=True)
+class _Pending:
+    """An upload ready to validate: what the gate read from the warehouse before validating."""
+
+    check: UploadCheck
+    upload: dict[str, Any]
+    parquet: Path
+    params: dict[str, Any]
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection, paths: DataPaths, upload_id: str
+) -> _Pending | UploadCheck:
+    """The upload and its gate parameters, or a skipped UploadCheck (nothing to check)."""
     upload = _upload(con, upload_id)
     if upload is None:
         raise ValueError(f"unknown upload {upload_id!r}")
@@ -200,11 +227,14 @@ def check_upload(
     if not parquet.exists():
         base.reason = f"missing {parquet}"
         return base
-    params = gate_parameters(con, upload)
-    # Clean uploads are decided by the suite's SQL twin; anything to report goes through GX.
-    validation = screen_parquet(
-        [parquet], upload["jenis"], today=today, parameters=params
-    ) or validate_parquet([parquet], upload["jenis"], today=today, parameters=params)
+    return _Pending(base, upload, parquet, gate_parameters(con, upload))
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection, pending: _Pending, validation: BatchValidation
+) -> UploadCheck:
+    """Store the validation with history and demote the upload when it is blocked (one commit)."""
+    upload, base = pending.upload, pending.check
     decision = _decision(validation)
     run_id = uuid.uuid4().hex
     restored = None
@@ -224,6 +254,22 @@ def check_upload(
     base.is_current = bool(upload["is_current"]) and decision != BLOCKED
     base.failed = [o.key for o in validation.failed]
     return base
+
+
+def check_upload(
+    con: duckdb.DuckDBPyConnection,
+    paths: DataPaths,
+    upload_id: str,
+    *,
+    today: dt.date | None = None,
+) -> UploadCheck:
+    """Validate one upload, store the results with history, demote it if a blocking check fails."""
+    ensure_quality_tables(con)
+    pending = _prepare(con, paths, upload_id)
+    if isinstance(pending, UploadCheck):
+        return pending
+    validation = _validate(pending.parquet, str(pending.upload["jenis"]), today, pending.params)
+    return _record(con, pending, validation)
 
 
 def latest_results(con: duckdb.DuckDBPyConnection, upload_id: str) -> list[dict[str, Any]]:
@@ -261,6 +307,33 @@ def current_uploads(con: duckdb.DuckDBPyConnection, jenis: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+#: From this many independent uploads on, validations run in worker processes, one per core:
+#: a small upload's validation is mostly GX's fixed Python cost (0.6 to 1 s), so a national
+#: burst of 500 uploads would otherwise keep one core busy for minutes.
+PARALLEL_MIN_UPLOADS = 16
+
+
+def _default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _independent(con: duckdb.DuckDBPyConnection, ids: list[str]) -> set[str]:
+    """Uploads whose office and jenis appear once among `ids`.
+
+    Gating one upload can change another of the same office and jenis (a blocked upload
+    restores the one it superseded; the volume rule compares with the previous loaded one), so
+    those are gated one after the other, in order; the rest can be validated at the same time.
+    """
+    if not ids:
+        return set()
+    rows = con.execute(
+        "select upload_id, count(*) over (partition by instansi_kode, jenis) "
+        "from audit.uploads where list_contains(?, upload_id)",
+        [ids],
+    ).fetchall()
+    return {upload_id for upload_id, n in rows if n == 1}
+
+
 def check_jenis(
     con: duckdb.DuckDBPyConnection,
     paths: DataPaths,
@@ -268,10 +341,37 @@ def check_jenis(
     upload_ids: list[str] | None = None,
     *,
     today: dt.date | None = None,
+    workers: int | None = None,
 ) -> list[UploadCheck]:
     """Gate the given uploads; by default the pending ones (new in this run), or every current
-    upload of ``jenis`` when none is pending (a check run on its own)."""
+    upload of ``jenis`` when none is pending (a check run on its own).
+
+    With `workers` > 1 (default: one per core) and at least ``PARALLEL_MIN_UPLOADS`` uploads,
+    the independent uploads are validated in worker processes; results are stored here, in
+    the order of the uploads, exactly as one by one.
+    """
     ids = upload_ids if upload_ids is not None else pending_uploads(con, jenis)
     if upload_ids is None and not ids:
         ids = current_uploads(con, jenis)
-    return [check_upload(con, paths, uid, today=today) for uid in ids]
+    ensure_quality_tables(con)
+    workers = _default_workers() if workers is None else workers
+    independent = _independent(con, ids) if workers > 1 else set()
+    if len(independent) < PARALLEL_MIN_UPLOADS:
+        return [check_upload(con, paths, uid, today=today) for uid in ids]
+    prepared = {uid: _prepare(con, paths, uid) for uid in ids if uid in independent}
+    to_validate = {uid: p for uid, p in prepared.items() if isinstance(p, _Pending)}
+    # spawn, not fork: the caller (a Dagster run) has threads, and GX sessions are per process
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {
+            uid: pool.submit(_validate_in_worker, p.parquet, jenis, today, p.params)
+            for uid, p in to_validate.items()
+        }
+        checks = []
+        for uid in ids:
+            if uid not in prepared:
+                checks.append(check_upload(con, paths, uid, today=today))
+            elif uid in futures:
+                checks.append(_record(con, to_validate[uid], futures[uid].result()))
+            else:
+                checks.append(prepared[uid])  # skipped: nothing to check
+    return checks
