@@ -67,6 +67,13 @@ def test_pipeline_runs_end_to_end_and_is_idempotent(tmp_path: Path, monkeypatch)
     with dg.DagsterInstance.ephemeral() as instance:
         first = execute_job("asn_pipeline", instance)
     assert first.success
+    # every upload is gated before dbt builds from it (a blocked upload never reaches marts)
+    started = [e.step_key for e in first.all_events if e.event_type_value == "STEP_START"]
+    gates = [k for k in started if k.startswith("raw__") and k.endswith("_suite")]
+    ended = [e.step_key for e in first.all_events if e.event_type_value == "STEP_SUCCESS"]
+    assert len(gates) == 4
+    assert max(ended.index(k) for k in gates) < ended.index("asn_dbt_models")
+    assert started.index("asn_dbt_models") > max(started.index(k) for k in gates)
 
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     loaded, accepted, rejected = con.execute(

@@ -3,10 +3,15 @@
 All logic lives in ``ingestion.quality.gate``: each check gates the uploads of its jenis that
 this run ingested (no check run yet for the suite version), or every current upload when the
 check runs alone. A blocking failure demotes the upload in the warehouse (the previous upload
-becomes current again) and fails the check with ERROR severity; warnings pass the upload
-through, flagged, with WARN severity. The Dagster check itself does not block downstream dbt:
+becomes current again); warnings pass the upload through, flagged. Either way the check fails
+with WARN severity and names the uploads in its metadata.
+
+The checks are Dagster-`blocking`, which orders them: in a run that also builds dbt, dbt starts
+only after every upload of the run has been gated, so a blocked upload never reaches the marts
+(without it, the executor may run dbt first). A failed expectation is not an ERROR for Dagster:
 the gate has already kept the bad upload out, and one office's bad file must not stop the
-national build for everyone else.
+national build for everyone else. A gate that cannot run (an exception) does stop dbt in that
+run, since nothing then vouches for the new uploads.
 
 The checks run in the same run as the partitioned ingestion asset, after it: the uploads that
 run ingested are exactly those without a check run yet, so a batch of partitions is gated once.
@@ -80,12 +85,12 @@ def check_result(jenis: str, checks: list[UploadCheck]) -> dg.AssetCheckResult:
     for key, entry in per_key.items():
         status = "FAIL" if entry["uploads_failed"] else "ok"
         metadata[f"{status} {entry['severity']} {key}"] = dg.MetadataValue.json(entry)
-    failed_blocking = any(c.blocked for c in checked)
     return dg.AssetCheckResult(
         asset_key=RAW_KEYS[jenis],
         check_name=f"gx_{jenis}_suite",
         passed=not blocked and not warned,
-        severity=dg.AssetCheckSeverity.ERROR if failed_blocking else dg.AssetCheckSeverity.WARN,
+        # WARN: the gate already demoted what failed; ERROR would skip the national dbt build
+        severity=dg.AssetCheckSeverity.WARN,
         metadata=metadata,
     )
 
@@ -94,11 +99,11 @@ def _make_check(jenis: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=RAW_KEYS[jenis],
         name=f"gx_{jenis}_suite",
-        blocking=False,
+        blocking=True,  # orders the gate before dbt in the same run (severity stays WARN)
         description=(
             f"Great Expectations suite `{jenis}` (ingestion/quality/suites/{jenis}.json) on the "
             "uploads ingested in the run, or on all current uploads when run alone. Blocking "
-            "failures demote the upload (the previous one stays current)."
+            "failures demote the upload (the previous one stays current); dbt waits for it."
         ),
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
