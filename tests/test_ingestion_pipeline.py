@@ -200,3 +200,24 @@ def test_own_connection_is_opened_and_closed(tmp_path: Path) -> None:
     assert result.status == "loaded" and result.source_file == "pegawai.csv"
     with duckdb.connect(str(paths.warehouse)) as con:
         assert con.execute("select count(*) from raw.pegawai").fetchone() == (1,)
+
+
+def test_raw_text_columns_stay_plain_strings_for_duckdb(env) -> None:
+    """Codes and lineage are written from Enums (cheap dictionaries): DuckDB must still see
+    VARCHAR holding the codes, in the view over new uploads and the typed empty file alike."""
+    paths, con = env
+    rows = [pegawai_row(1), pegawai_row(2, agama_id="Islam", golongan="III/a")]
+    path = _write(paths, "2025-12/64/pegawai.csv", csv_bytes(rows))
+    result = ingest_file(path, "64", "2025-12", paths=paths, con=con, today=TODAY)
+    assert result.status == "loaded" and result.rows_accepted == 2
+    types = dict(
+        con.execute("select column_name, column_type from (describe raw.pegawai)").fetchall()
+    )
+    for column in ("agama_id", "golongan", "jenis_kelamin", "upload_id", "instansi_kode"):
+        assert types[column] == "VARCHAR", column
+    got = con.execute(
+        "select agama_id, golongan, instansi_kode, periode, upload_id from raw.pegawai "
+        "order by source_row"
+    ).fetchall()
+    assert [g[:4] for g in got][1] == ("1", "III/a", "64", "2025-12")
+    assert {g[4] for g in got} == {result.upload_id}
