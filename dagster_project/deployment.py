@@ -94,6 +94,31 @@ def initialised_instance(home: Path) -> dg.DagsterInstance:
 
 
 @contextmanager
+def process_group(
+    command: list[str], env: dict[str, str], log_path: Path, stop_timeout_s: float = 30
+) -> Iterator[subprocess.Popen]:
+    """Run `command` from the repository root in its own process group, output to `log_path`;
+    on exit stop the whole group (SIGTERM, then SIGKILL after `stop_timeout_s`)."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield process
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=stop_timeout_s)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextmanager
 def local_deployment(root: Path, home: Path, log_path: Path) -> Iterator[LocalDeployment]:
     """Start `dagster-daemon run` on this repository's definitions; stop it on exit."""
     ensure_manifest()  # the daemon's code server loads @dbt_assets from the prepared manifest
@@ -106,26 +131,9 @@ def local_deployment(root: Path, home: Path, log_path: Path) -> Iterator[LocalDe
     # that create them at the same moment can both stamp alembic_version, and from then on every
     # process refuses the instance ("more than one head present").
     instance = initialised_instance(home)
-    with log_path.open("w") as log:
-        daemon = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("dagster-daemon")),
-                "run",
-                "-m",
-                "dagster_project.definitions",
-            ],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
+    daemon = [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-m"]
+    try:
+        with process_group([*daemon, "dagster_project.definitions"], env, log_path):
             yield LocalDeployment(root=root, instance=instance)
-        finally:
-            os.killpg(daemon.pid, signal.SIGTERM)
-            try:
-                daemon.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(daemon.pid, signal.SIGKILL)
-            instance.dispose()
+    finally:
+        instance.dispose()

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from dagster_project.project import REPO_ROOT
+from dagster_project.deployment import process_group
 
 _LOCATIONS = """{ workspaceOrError { ... on Workspace { locationEntries { name
   locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
@@ -62,16 +60,8 @@ def test_asn_ui_loads_the_code_location_without_the_venv_on_path(tmp_path: Path)
         ASN_DATA_DIR=str(tmp_path / "data"),
         DAGSTER_HOME=str(tmp_path / "data" / "dagster_home"),
     )
-    log = (tmp_path / "ui.log").open("w")
-    ui = subprocess.Popen(
-        [str(Path(sys.executable).with_name("asn")), "ui", "--port", str(port)],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
+    asn = str(Path(sys.executable).with_name("asn"))
+    with process_group([asn, "ui", "--port", str(port)], env, tmp_path / "ui.log", 60):
         (entry,) = _wait_for_location(port, 240)
         assert entry["name"] == "dagster_project.definitions"
         assert entry["locationOrLoadError"]["__typename"] == "RepositoryLocation", entry
@@ -83,12 +73,5 @@ def test_asn_ui_loads_the_code_location_without_the_venv_on_path(tmp_path: Path)
         )["data"]["repositoryOrError"]
         assert {"landing_sensor", "run_failure_audit"} <= {s["name"] for s in jobs["sensors"]}
         assert jobs["schedules"], "the monthly and daily schedules are served"
-    finally:
-        os.killpg(ui.pid, signal.SIGTERM)
-        try:
-            ui.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(ui.pid, signal.SIGKILL)
-        log.close()
     # a persistent DAGSTER_HOME under the data directory, with the run-queue settings
     assert (tmp_path / "data" / "dagster_home" / "dagster.yaml").exists()
