@@ -3,7 +3,9 @@
 -- snapshot date; it is within the window when window_kompetensi_mulai < that date <= snapshot.
 -- Which indicator a training type feeds and the level of a leadership training are seeds
 -- (ip_asn_jenis_diklat, ip_asn_kepemimpinan_level). Exact duplicate rows count once.
-{{ config(materialized='table', schema='intermediate', contract={'enforced': false}) }}
+-- A view: fct_ip_asn reads it once, inside its own build (a 5 M-row table written and read back
+-- cost ~7 s more at national scale); its grain is tested there (unique nip, periode).
+{{ config(materialized='view', schema='intermediate', contract={'enforced': false}) }}
 
 with
 
