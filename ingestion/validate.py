@@ -680,7 +680,10 @@ class RowValidator:
         evaluated = (
             lf.with_columns([f.alias(n) for f, n in zip(failed, self.flags, strict=True)])
             .with_columns(pl.any_horizontal(self.flags).alias("__rejected"))
-            .collect()
+            # In-memory engine: the batch is in memory already; the default (streaming) engine
+            # splits it into morsels across its own threads and glues the results back
+            # (~8 % of the validation CPU on 250k-row batches, and 2-chunk accepted columns).
+            .collect(engine="in-memory")
         )
         rejected = evaluated.filter(pl.col("__rejected"))
         ok = ~pl.col("__rejected")
