@@ -89,7 +89,9 @@ resolved as (
 
 -- one order over year, then report: the latest year wins, then the latest report of it. The
 -- largest value per employee and periode is an aggregate, joined back on that unique number (a
--- row_number() window sorted the 10 M rows on three keys: ~2x the CPU at national scale)
+-- row_number() window sorted the 10 M rows on three keys: ~2x the CPU at national scale).
+-- Staging's report_order is upload_order * 10^9 + source_row, below 10^15 while there are fewer
+-- than a million uploads; year * 10^15 stays within a bigint for any year below 9000.
 ranked as (
 
     select
