@@ -205,7 +205,9 @@ def test_dbt_build_on_fixture_warehouse(tmp_path: Path, monkeypatch: pytest.Monk
     con = duckdb.connect(str(db_path))
     try:
         fct = con.sql(
-            "select pegawai_key, upload_id, instansi_kode, snapshot_date, usia_tahun,"
+            # keys are uuid: the md5 of the NIP, printed here as its 32-character hex
+            "select replace(cast(pegawai_key as varchar), '-', '') as pegawai_key,"
+            " upload_id, instansi_kode, snapshot_date, usia_tahun,"
             " status_pegawai, position_family, bup_tahun, tahun_menuju_pensiun"
             " from core.fct_kepegawaian"
         ).pl()
@@ -219,6 +221,17 @@ def test_dbt_build_on_fixture_warehouse(tmp_path: Path, monkeypatch: pytest.Monk
             "select instansi_kode, jumlah_pegawai, jumlah_pns, jumlah_pppk, jumlah_perempuan"
             " from marts.mart_kepegawaian_instansi order by instansi_kode"
         ).fetchall()
+        key_types = con.execute(
+            "select table_schema, data_type, count(*) from information_schema.columns"
+            " where table_schema in ('core', 'marts') and column_name like '%\\_key' escape '\\'"
+            " and column_name not like '%periode_key' group by all order by all"
+        ).fetchall()
+        mart_key_lengths = {
+            row[0]
+            for row in con.execute(
+                "select distinct length(instansi_key) from marts.mart_kepegawaian_instansi"
+            ).fetchall()
+        }
         stg_columns = {
             row[0]
             for row in con.execute(
@@ -228,6 +241,13 @@ def test_dbt_build_on_fixture_warehouse(tmp_path: Path, monkeypatch: pytest.Monk
         }
     finally:
         con.close()
+
+    # surrogate keys are uuid in core; marts give BI the same keys as 32-character md5 hex text
+    assert {(schema, data_type) for schema, data_type, _ in key_types} == {
+        ("core", "UUID"),
+        ("marts", "VARCHAR"),
+    }
+    assert mart_key_lengths == {32}
 
     # only the current uploads reach the fact; the superseded upload's extra employee is gone
     assert set(fct["upload_id"]) == {NEW, PROV}

@@ -172,6 +172,59 @@ def test_employee_keys_are_keyed_hmac_pseudonyms(root: Path) -> None:
     assert mem.execute(f"select {hmac_sql('null', KEY)}").fetchone() == (None,)
 
 
+def test_uuid_employee_key_keeps_its_md5_hex_pseudonym() -> None:
+    # the warehouse stores pegawai_key as uuid (cast(md5(nip) as uuid)): its pseudonym is the
+    # HMAC of the 32-character md5 hex, the text the key was stored as before, not of the
+    # dashed uuid text
+    md5_hex = hashlib.md5(b"198012312005011001").hexdigest()
+    mem = duckdb.connect()
+    mem.execute("create table t as select cast(? as uuid) as pegawai_key", [md5_hex])
+    ((data_type,),) = mem.execute("select data_type from information_schema.columns").fetchall()
+    assert data_type == "UUID"
+    (value,) = mem.execute(f"select {hmac_sql('pegawai_key', KEY, data_type)} from t").fetchone()
+    assert value == pseudonym(md5_hex)
+    (text,) = mem.execute(f"select {hmac_sql('pegawai_key', KEY)} from t").fetchone()
+    assert text != value  # without the type, the dashed uuid text would be hashed
+
+
+def test_uuid_keys_in_the_warehouse_publish_and_guard_as_md5_hex(root: Path) -> None:
+    # as dbt builds it: dim_pegawai.pegawai_key = cast(md5(...) as uuid), a person-level mart
+    # carries the uuid too, with a birth date under a name the conventions do not catch
+    con = duckdb.connect(str(root / "warehouse.duckdb"))
+    con.execute(
+        "create table core.dim_pegawai_uuid as select * replace "
+        "(cast(md5(pegawai_key) as uuid) as pegawai_key) from core.dim_pegawai"
+    )
+    con.execute("drop table core.dim_pegawai")
+    con.execute("alter table core.dim_pegawai_uuid rename to dim_pegawai")
+    con.execute("drop table marts.mart_pegawai_snapshot")
+    con.execute(
+        "create table marts.mart_pegawai_snapshot as select pegawai_key, '2025-12' as periode, "
+        "tanggal_lahir as tanggal_referensi from core.dim_pegawai"
+    )
+    con.close()
+    with pytest.raises(PrivacyViolation) as err:
+        _publish(root)
+    assert any(
+        "mart_pegawai_snapshot.tanggal_referensi" in f and "birth date" in f
+        for f in err.value.findings
+    )
+
+    con = duckdb.connect(str(root / "warehouse.duckdb"))
+    con.execute("alter table marts.mart_pegawai_snapshot drop column tanggal_referensi")
+    con.close()
+    _publish(root)
+    con = _ro(root / "published" / "asn_marts.duckdb")
+    try:
+        got = {
+            r[0] for r in con.execute("select pegawai_key from mart_pegawai_snapshot").fetchall()
+        }
+    finally:
+        con.close()
+    md5_hex = {hashlib.md5(k.encode()).hexdigest() for k, *_ in employees()}
+    assert got == {pseudonym(h) for h in md5_hex}
+
+
 def test_small_groups_are_suppressed(root: Path) -> None:
     pub = _publish(root)
     con = _ro(root / "published" / "asn_marts.duckdb")

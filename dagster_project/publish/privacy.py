@@ -7,7 +7,9 @@ Per published column (first rule that matches wins; dbt ``meta`` overrides the c
    ``birth``). Model meta ``asn_publish: {drop: [...]}`` or column meta ``asn_publish: drop``.
 2. **pseudonymised**: employee keys (``pegawai_key``, ``*_pegawai_key``, ``pegawai_id``,
    ``id_pegawai``, ``pns_id``) become ``HMAC-SHA256(ASN_PSEUDONYM_KEY, value)`` (64 hex
-   characters), computed inside DuckDB. A table with such a column is *person-level*.
+   characters), computed inside DuckDB. A ``uuid`` key (the warehouse stores its md5 surrogate
+   keys as uuid) is HMACed as its 32-character md5 hex, the text form keys had before, so
+   pseudonyms stay stable across publications. A table with such a column is *person-level*.
 3. **measure**: in a table with a group-size (headcount) column, every numeric or boolean column
    that is not part of the grain nor a dimension attribute (``*_key``, ``*_kode``, ``*_id``,
    ``*_urutan``, ``tahun*``, ``periode*``, ``usia_min``/``usia_maks``, ``bulan*``). In a row whose
@@ -52,6 +54,7 @@ NUMERIC_TYPE = re.compile(
 )
 INTEGER_TYPE = re.compile(r"^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL)", re.IGNORECASE)
 TEXT_TYPE = re.compile(r"^(VARCHAR|TEXT|STRING|CHAR)", re.IGNORECASE)
+UUID_TYPE = re.compile(r"^UUID$", re.IGNORECASE)
 DATE_TYPE = re.compile(r"^(DATE|TIMESTAMP)", re.IGNORECASE)
 # 16 (NIK) to 18 (NIP) consecutive digits, alone or inside a longer text
 ID_DIGITS_REGEX = r"(^|[^0-9])[0-9]{16,18}([^0-9]|$)"
@@ -175,10 +178,17 @@ def hmac_pads(key: str) -> tuple[str, str]:
     return bytes(b ^ 0x36 for b in raw).hex(), bytes(b ^ 0x5C for b in raw).hex()
 
 
-def hmac_sql(expression: str, key: str) -> str:
-    """SQL computing lower-hex HMAC-SHA256(key, CAST(expression AS VARCHAR)); NULL stays NULL."""
+def hmac_sql(expression: str, key: str, data_type: str | None = None) -> str:
+    """SQL computing lower-hex HMAC-SHA256(key, CAST(expression AS VARCHAR)); NULL stays NULL.
+
+    ``data_type`` UUID: the message is the key's 32-character hex without dashes (the md5 hex
+    the surrogate keys were stored as before they became uuid), so the pseudonym is unchanged.
+    """
     ipad, opad = hmac_pads(key)
-    inner = f"sha256(unhex('{ipad}') || encode(cast({expression} as varchar)))"
+    text = f"cast({expression} as varchar)"
+    if data_type is not None and UUID_TYPE.match(data_type):
+        text = f"replace({text}, '-', '')"
+    inner = f"sha256(unhex('{ipad}') || encode({text}))"
     return (
         f"case when {expression} is null then null "
         f"else sha256(unhex('{opad}') || unhex({inner})) end"
@@ -197,7 +207,7 @@ def select_sql(plan: TablePlan, source: str, settings: PublishSettings) -> str:
     for col in plan.published_columns():
         ident = quote(col.name)
         if col.treatment == PSEUDONYMISE:
-            parts.append(f"{hmac_sql(ident, settings.pseudonym_key)} as {ident}")
+            parts.append(f"{hmac_sql(ident, settings.pseudonym_key, col.data_type)} as {ident}")
         elif col.treatment == MEASURE and small:
             parts.append(f"case when {small} then null else {ident} end as {ident}")
         else:

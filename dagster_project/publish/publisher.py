@@ -177,17 +177,17 @@ def _stage(
                     f"create table pub.{quote(table)} as {select_sql(plan, source, settings)}"
                 )
             # Reference data for the privacy guard: the employees' names and birth dates.
-            pegawai = {c for c, _ in _columns(mem, "wh", "core", "dim_pegawai")}
+            pegawai = dict(_columns(mem, "wh", "core", "dim_pegawai"))
             if "nama" in pegawai:
                 mem.execute(
                     "create table guard.names as select distinct lower(trim(nama)) as nama "
                     "from wh.core.dim_pegawai where length(trim(nama)) >= 3"
                 )
                 have_names = True
-            if {"pegawai_key", "tanggal_lahir"} <= pegawai and any(
+            if {"pegawai_key", "tanggal_lahir"} <= pegawai.keys() and any(
                 p.person_level for p in plans.values()
             ):
-                pseudo = hmac_sql("pegawai_key", settings.pseudonym_key)
+                pseudo = hmac_sql("pegawai_key", settings.pseudonym_key, pegawai["pegawai_key"])
                 mem.execute(
                     f"create table guard.birth as select distinct {pseudo} as pseudonym, "
                     "cast(tanggal_lahir as date) as tanggal_lahir from wh.core.dim_pegawai "

@@ -82,7 +82,7 @@ joined as (
 final as (
 
     select
-        cast({{ dbt.hash('joined.instansi_kode') }} as {{ dbt.type_string() }}) as instansi_key,
+        {{ surrogate_key('joined.instansi_kode') }} as instansi_key,
         cast(joined.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(joined.nama as {{ dbt.type_string() }}) as nama,
         cast(joined.jenis_instansi as {{ dbt.type_string() }}) as jenis_instansi,
@@ -95,24 +95,20 @@ final as (
         cast(kanreg.kanreg_nama as {{ dbt.type_string() }}) as kanreg_nama,
         cast(joined.source as {{ dbt.type_string() }}) as source,
         -- added for the star schema: keys to dim_wilayah and the parent (provincial) government
-        cast(
-            case when joined.wilayah_kode is not null then {{ dbt.hash('joined.wilayah_kode') }} end
-            as {{ dbt.type_string() }}
-        ) as wilayah_key,
-        cast(
-            case when joined.provinsi_kode is not null then {{ dbt.hash('joined.provinsi_kode') }} end
-            as {{ dbt.type_string() }}
-        ) as provinsi_wilayah_key,
+        case
+            when joined.wilayah_kode is not null then {{ surrogate_key('joined.wilayah_kode') }}
+        end as wilayah_key,
+        case
+            when joined.provinsi_kode is not null then {{ surrogate_key('joined.provinsi_kode') }}
+        end as provinsi_wilayah_key,
         cast(
             case when joined.jenis_instansi in ('kabupaten', 'kota') then parent.instansi_kode end
             as {{ dbt.type_string() }}
         ) as parent_instansi_kode,
-        cast(
-            case
-                when joined.jenis_instansi in ('kabupaten', 'kota') and parent.instansi_kode is not null
-                    then {{ dbt.hash('parent.instansi_kode') }}
-            end as {{ dbt.type_string() }}
-        ) as parent_instansi_key,
+        case
+            when joined.jenis_instansi in ('kabupaten', 'kota') and parent.instansi_kode is not null
+                then {{ surrogate_key('parent.instansi_kode') }}
+        end as parent_instansi_key,
         cast(parent.nama as {{ dbt.type_string() }}) as parent_instansi_nama,
         cast(joined.jenis_urutan as {{ dbt.type_int() }}) as jenis_instansi_urutan
     from joined

@@ -123,13 +123,11 @@ combinations as (
 final as (
 
     select
-        cast(
-            {{ dbt.hash(dbt.concat([
-                'combinations.position_family', "'|'",
-                "coalesce(combinations.jf_jenjang, '-')", "'|'",
-                "coalesce(combinations.eselon_id, '-')"
-            ])) }} as {{ dbt.type_string() }}
-        ) as jabatan_key,
+        {{ surrogate_key(dbt.concat([
+            'combinations.position_family', "'|'",
+            "coalesce(combinations.jf_jenjang, '-')", "'|'",
+            "coalesce(combinations.eselon_id, '-')"
+        ])) }} as jabatan_key,
         cast(combinations.position_family as {{ dbt.type_string() }}) as position_family,
         cast(position_family.label as {{ dbt.type_string() }}) as position_family_label,
         cast(position_family.urutan as {{ dbt.type_int() }}) as position_family_urutan,

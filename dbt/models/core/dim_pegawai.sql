@@ -39,7 +39,7 @@ jabatan as (
 final as (
 
     select
-        cast(riwayat.pegawai_key as {{ dbt.type_string() }}) as pegawai_key,
+        cast(riwayat.pegawai_key as {{ type_uuid() }}) as pegawai_key,
         cast(riwayat.nip as {{ dbt.type_string() }}) as nip,
         cast(riwayat.nip_lama as {{ dbt.type_string() }}) as nip_lama,
         cast(riwayat.nama as {{ dbt.type_string() }}) as nama,
@@ -56,7 +56,7 @@ final as (
         cast(riwayat.upload_id as {{ dbt.type_string() }}) as upload_id,
 
         -- SCD2
-        cast(riwayat.pegawai_version_key as {{ dbt.type_string() }}) as pegawai_version_key,
+        cast(riwayat.pegawai_version_key as {{ type_uuid() }}) as pegawai_version_key,
         cast(riwayat.version_no as {{ dbt.type_int() }}) as version_no,
         cast(riwayat.valid_from_periode as {{ dbt.type_string() }}) as periode_awal,
         cast(riwayat.valid_from as date) as valid_from,
@@ -64,7 +64,7 @@ final as (
         cast(riwayat.is_latest_report as {{ dbt.type_boolean() }}) as is_current,
 
         -- tracked attributes of the version
-        cast(instansi.instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        cast(instansi.instansi_key as {{ type_uuid() }}) as instansi_key,
         cast(riwayat.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(riwayat.status_pegawai as {{ dbt.type_string() }}) as status_pegawai,
         cast(riwayat.kedudukan_hukum_id as {{ dbt.type_string() }}) as kedudukan_hukum_id,
@@ -75,7 +75,7 @@ final as (
         cast(riwayat.jenis_jabatan_id as {{ dbt.type_string() }}) as jenis_jabatan_id,
         cast(riwayat.eselon_id as {{ dbt.type_string() }}) as eselon_id,
         cast(riwayat.jabatan_nama as {{ dbt.type_string() }}) as jabatan_nama,
-        cast(jabatan.jabatan_key as {{ dbt.type_string() }}) as jabatan_key,
+        cast(jabatan.jabatan_key as {{ type_uuid() }}) as jabatan_key,
         cast(riwayat.position_family as {{ dbt.type_string() }}) as position_family,
         cast(riwayat.jf_jenjang as {{ dbt.type_string() }}) as jf_jenjang,
         cast(riwayat.bup_tahun as {{ dbt.type_int() }}) as bup_tahun

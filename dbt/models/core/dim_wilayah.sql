@@ -36,7 +36,7 @@ kanreg as (
 final as (
 
     select
-        cast({{ dbt.hash('wilayah.wilayah_kode') }} as {{ dbt.type_string() }}) as wilayah_key,
+        {{ surrogate_key('wilayah.wilayah_kode') }} as wilayah_key,
         cast(wilayah.wilayah_kode as {{ dbt.type_string() }}) as wilayah_kode,
         cast(wilayah.nama as {{ dbt.type_string() }}) as nama,
         cast(wilayah.tingkat as {{ dbt.type_string() }}) as tingkat,

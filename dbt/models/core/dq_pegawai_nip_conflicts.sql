@@ -90,13 +90,10 @@ chosen as (
 final as (
 
     select
-        cast(
-            {{ dbt.hash(dbt.concat([
-                'reports.upload_id', "'|'", 'cast(reports.source_row as ' ~ dbt.type_string() ~ ')'
-            ])) }}
-            as {{ dbt.type_string() }}
-        ) as conflict_row_key,
-        cast({{ dbt.hash('reports.nip') }} as {{ dbt.type_string() }}) as pegawai_key,
+        {{ surrogate_key(dbt.concat([
+            'reports.upload_id', "'|'", 'cast(reports.source_row as ' ~ dbt.type_string() ~ ')'
+        ])) }} as conflict_row_key,
+        {{ surrogate_key('reports.nip') }} as pegawai_key,
         cast(reports.nip as {{ dbt.type_string() }}) as nip,
         cast(reports.periode as {{ dbt.type_string() }}) as periode,
         cast(

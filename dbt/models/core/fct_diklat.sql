@@ -35,7 +35,7 @@ latest_upload as (
         nip,
         max(upload_order) as upload_order,
         -- hashed once per employee here rather than once per training row
-        {{ dbt.hash('nip') }} as pegawai_key
+        {{ surrogate_key('nip') }} as pegawai_key
     from {{ ref('stg_siasn__diklat') }}
     group by nip
 
@@ -85,17 +85,15 @@ instansi as (
 final as (
 
     select
-        cast(
-            {{ dbt.hash(dbt.concat([
-                'deduplicated.nip', "'|'",
-                'deduplicated.jenis_diklat_id', "'|'",
-                "coalesce(deduplicated.latihan_struktural_id, '-')", "'|'",
-                'cast(deduplicated.tanggal_mulai as ' ~ dbt.type_string() ~ ')', "'|'",
-                "coalesce(deduplicated.nama_diklat, '-')"
-            ])) }} as {{ dbt.type_string() }}
-        ) as diklat_key,
-        cast(deduplicated.pegawai_key as {{ dbt.type_string() }}) as pegawai_key,
-        cast(instansi.instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        {{ surrogate_key(dbt.concat([
+            'deduplicated.nip', "'|'",
+            'deduplicated.jenis_diklat_id', "'|'",
+            "coalesce(deduplicated.latihan_struktural_id, '-')", "'|'",
+            'cast(deduplicated.tanggal_mulai as ' ~ dbt.type_string() ~ ')', "'|'",
+            "coalesce(deduplicated.nama_diklat, '-')"
+        ])) }} as diklat_key,
+        cast(deduplicated.pegawai_key as {{ type_uuid() }}) as pegawai_key,
+        cast(instansi.instansi_key as {{ type_uuid() }}) as instansi_key,
         cast(deduplicated.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(deduplicated.periode as {{ dbt.type_string() }}) as periode,
         {{ periode_key('deduplicated.periode') }} as periode_key,

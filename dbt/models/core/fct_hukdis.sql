@@ -68,15 +68,13 @@ instansi as (
 final as (
 
     select
-        cast(
-            {{ dbt.hash(dbt.concat([
-                'deduplicated.nip', "'|'",
-                'deduplicated.jenis_hukuman_id', "'|'",
-                'cast(deduplicated.tanggal_hukuman as ' ~ dbt.type_string() ~ ')'
-            ])) }} as {{ dbt.type_string() }}
-        ) as hukdis_key,
-        cast({{ dbt.hash('deduplicated.nip') }} as {{ dbt.type_string() }}) as pegawai_key,
-        cast(instansi.instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        {{ surrogate_key(dbt.concat([
+            'deduplicated.nip', "'|'",
+            'deduplicated.jenis_hukuman_id', "'|'",
+            'cast(deduplicated.tanggal_hukuman as ' ~ dbt.type_string() ~ ')'
+        ])) }} as hukdis_key,
+        {{ surrogate_key('deduplicated.nip') }} as pegawai_key,
+        cast(instansi.instansi_key as {{ type_uuid() }}) as instansi_key,
         cast(deduplicated.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(deduplicated.periode as {{ dbt.type_string() }}) as periode,
         {{ periode_key('deduplicated.periode') }} as periode_key,

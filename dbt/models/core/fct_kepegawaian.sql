@@ -61,11 +61,9 @@ joined as (
 final as (
 
     select
-        cast(
-            {{ dbt.hash(dbt.concat(['nip', "'|'", 'periode'])) }} as {{ dbt.type_string() }}
-        ) as kepegawaian_key,
-        cast(pegawai_key as {{ dbt.type_string() }}) as pegawai_key,
-        cast(instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        {{ surrogate_key(dbt.concat(['nip', "'|'", 'periode'])) }} as kepegawaian_key,
+        cast(pegawai_key as {{ type_uuid() }}) as pegawai_key,
+        cast(instansi_key as {{ type_uuid() }}) as instansi_key,
         cast(instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(periode as {{ dbt.type_string() }}) as periode,
         cast(snapshot_date as date) as snapshot_date,
@@ -90,9 +88,9 @@ final as (
         cast(upload_id as {{ dbt.type_string() }}) as upload_id,
         cast(source_row as {{ dbt.type_int() }}) as source_row,
         -- added with the SCD2 star schema
-        cast(pegawai_version_key as {{ dbt.type_string() }}) as pegawai_version_key,
+        cast(pegawai_version_key as {{ type_uuid() }}) as pegawai_version_key,
         {{ periode_key('periode') }} as periode_key,
-        cast(jabatan_key as {{ dbt.type_string() }}) as jabatan_key,
+        cast(jabatan_key as {{ type_uuid() }}) as jabatan_key,
         cast(n_reports > 1 as {{ dbt.type_boolean() }}) as is_nip_conflict
     from joined
 

@@ -86,12 +86,10 @@ instansi as (
 final as (
 
     select
-        cast(
-            {{ dbt.hash(dbt.concat(['resolved.nip', "'|'", 'cast(resolved.tahun as ' ~ dbt.type_string() ~ ')'])) }}
-            as {{ dbt.type_string() }}
-        ) as kinerja_key,
-        cast({{ dbt.hash('resolved.nip') }} as {{ dbt.type_string() }}) as pegawai_key,
-        cast(instansi.instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        {{ surrogate_key(dbt.concat(['resolved.nip', "'|'", 'cast(resolved.tahun as ' ~ dbt.type_string() ~ ')'])) }}
+            as kinerja_key,
+        {{ surrogate_key('resolved.nip') }} as pegawai_key,
+        cast(instansi.instansi_key as {{ type_uuid() }}) as instansi_key,
         cast(resolved.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(resolved.periode as {{ dbt.type_string() }}) as periode,
         {{ periode_key('resolved.periode') }} as periode_key,

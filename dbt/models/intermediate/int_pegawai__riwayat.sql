@@ -125,10 +125,9 @@ versioned as (
 final as (
 
     select
-        cast({{ dbt.hash('chosen.nip') }} as {{ dbt.type_string() }}) as pegawai_key,
-        cast(
-            {{ dbt.hash(dbt.concat(['chosen.nip', "'|'", 'versioned.valid_from_periode'])) }} as {{ dbt.type_string() }}
-        ) as pegawai_version_key,
+        {{ surrogate_key('chosen.nip') }} as pegawai_key,
+        {{ surrogate_key(dbt.concat(['chosen.nip', "'|'", 'versioned.valid_from_periode'])) }}
+            as pegawai_version_key,
         cast(versioned.version_no as {{ dbt.type_int() }}) as version_no,
         cast(versioned.valid_from_periode as {{ dbt.type_string() }}) as valid_from_periode,
         cast(versioned.valid_from as date) as valid_from,

@@ -304,10 +304,10 @@ categorised as (
 final as (
 
     select
-        cast(categorised.kepegawaian_key as {{ dbt.type_string() }}) as ip_asn_key,
-        cast(categorised.pegawai_key as {{ dbt.type_string() }}) as pegawai_key,
+        cast(categorised.kepegawaian_key as {{ type_uuid() }}) as ip_asn_key,
+        cast(categorised.pegawai_key as {{ type_uuid() }}) as pegawai_key,
         cast(categorised.nip as {{ dbt.type_string() }}) as nip,
-        cast(categorised.instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        cast(categorised.instansi_key as {{ type_uuid() }}) as instansi_key,
         cast(categorised.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(categorised.periode as {{ dbt.type_string() }}) as periode,
         cast(categorised.snapshot_date as date) as snapshot_date,

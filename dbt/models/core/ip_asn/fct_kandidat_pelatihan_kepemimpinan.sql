@@ -153,11 +153,11 @@ ranked_intake as (
 final as (
 
     select
-        cast(ip_asn_key as {{ dbt.type_string() }}) as kandidat_key,
-        cast(pegawai_key as {{ dbt.type_string() }}) as pegawai_key,
+        cast(ip_asn_key as {{ type_uuid() }}) as kandidat_key,
+        cast(pegawai_key as {{ type_uuid() }}) as pegawai_key,
         cast(nip as {{ dbt.type_string() }}) as nip,
         cast(nama as {{ dbt.type_string() }}) as nama,
-        cast(instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        cast(instansi_key as {{ type_uuid() }}) as instansi_key,
         cast(instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(periode as {{ dbt.type_string() }}) as periode,
         cast(snapshot_date as date) as snapshot_date,

@@ -156,7 +156,7 @@ final as (
         cast(ranked.tahun as {{ dbt.type_int() }}) as tahun,
         cast(ranked.periode_acuan as {{ dbt.type_string() }}) as periode_acuan,
         cast(ranked.rule_version as {{ dbt.type_string() }}) as rule_version,
-        cast(ranked.instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        {{ key_text('ranked.instansi_key') }} as instansi_key,
         cast(ranked.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(ranked.instansi_nama as {{ dbt.type_string() }}) as instansi_nama,
         cast(ranked.jenis_instansi as {{ dbt.type_string() }}) as jenis_instansi,

@@ -57,7 +57,7 @@ with_previous as (
 final as (
 
     select
-        cast(with_previous.instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        {{ key_text('with_previous.instansi_key') }} as instansi_key,
         cast(instansi.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(instansi.nama as {{ dbt.type_string() }}) as instansi_nama,
         cast(instansi.jenis_instansi as {{ dbt.type_string() }}) as jenis_instansi,

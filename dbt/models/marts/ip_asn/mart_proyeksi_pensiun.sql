@@ -110,7 +110,7 @@ final as (
     select
         cast(aggregated.periode as {{ dbt.type_string() }}) as periode,
         cast(aggregated.snapshot_date as date) as snapshot_date,
-        cast(aggregated.instansi_key as {{ dbt.type_string() }}) as instansi_key,
+        {{ key_text('aggregated.instansi_key') }} as instansi_key,
         cast(instansi.instansi_kode as {{ dbt.type_string() }}) as instansi_kode,
         cast(instansi.nama as {{ dbt.type_string() }}) as instansi_nama,
         cast(instansi.jenis_instansi as {{ dbt.type_string() }}) as jenis_instansi,
