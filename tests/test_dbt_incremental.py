@@ -296,3 +296,60 @@ def test_full_rebuild_equals_incremental_runs(
     assert set(full["core.fct_diklat"]["instansi_kode"]) == {"64"}
     kinerja = full["core.fct_kinerja"].sort("tahun")
     assert kinerja["predikat"].to_list() == ["BAIK", "BAIK"]  # 2021 score 88.5; 2024 latest id 2
+
+
+#: fct_kepegawaian's key columns as warehouses built before the uuid keys hold them: md5 hex.
+TEXT_KEYS = ("kepegawaian_key", "pegawai_key", "pegawai_version_key", "instansi_key", "jabatan_key")
+
+
+def _key_types(db_path: Path) -> dict[str, str]:
+    con = duckdb.connect(str(db_path))
+    try:
+        return dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns"
+                " where table_schema = 'core' and table_name = 'fct_kepegawaian'"
+                " and column_name like '%_key'"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_incremental_run_migrates_text_keys_of_an_older_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warehouse built before the keys were uuid holds fct_kepegawaian (the one incremental
+    table) with md5-hex text keys; the next incremental run keeps its rows and converts the
+    columns to uuid (the same 128 bits) instead of appending dashed text beside the old hex."""
+    monkeypatch.setenv("DBT_THREADS", "1")
+    root = tmp_path / "upgrade"
+    db_path = write_state(root, [*FIRST, "p11-6472-b"])
+    monkeypatch.setenv("DUCKDB_DATABASE", str(db_path))
+    _dbt_build(root, data_tests=False)
+    con = duckdb.connect(str(db_path))
+    try:
+        for column in TEXT_KEYS:
+            con.execute(
+                f"alter table core.fct_kepegawaian alter column {column} type varchar"
+                f" using replace(cast({column} as varchar), '-', '')"
+            )
+        old_rows = con.execute(
+            "select count(*) from core.fct_kepegawaian where length(pegawai_key) = 32"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert old_rows == 4  # 2025-11, kept by the next run (only 2025-12 is new)
+    assert set(_key_types(db_path).values()) == {"VARCHAR", "INTEGER"}
+    loaded = [*FIRST, "p11-6472-b", *LATER]
+    write_state(root, loaded)
+    _dbt_build(root, data_tests=True)  # relationships to the uuid dimensions hold
+
+    full_root = tmp_path / "full"
+    monkeypatch.setenv("DUCKDB_DATABASE", str(write_state(full_root, loaded)))
+    _dbt_build(full_root, data_tests=False)
+    assert _key_types(db_path) == _key_types(full_root / "warehouse.duckdb")
+    assert _key_types(db_path)["pegawai_key"] == "UUID"
+    upgraded = _tables(db_path)["core.fct_kepegawaian"]
+    assert upgraded.equals(_tables(full_root / "warehouse.duckdb")["core.fct_kepegawaian"])

@@ -20,3 +20,30 @@
 {% macro default__type_uuid() -%}
     uuid
 {%- endmacro %}
+
+{#
+    Pre-hook of incremental models: an existing table built before the keys were uuid holds
+    them as md5-hex text; appending uuid rows to it would mix dashed and undashed text in one
+    column (on_schema_change cannot change types on contracted models). Every column the
+    contract declares uuid and the table holds otherwise is converted in place (the same 128
+    bits; ALTER ... TYPE ... USING is valid on DuckDB and PostgreSQL). A no-op afterwards.
+#}
+{% macro convert_uuid_columns() -%}
+    {%- if execute and is_incremental() -%}
+        {%- set uuid_type = type_uuid() | trim | lower -%}
+        {%- set existing = adapter.get_columns_in_relation(this) -%}
+        {%- for column in existing -%}
+            {%- set declared = model.columns.get(column.name) -%}
+            {%- if declared and (declared.data_type or '') | lower == uuid_type
+                and column.dtype | lower != uuid_type -%}
+                {%- do log('converting ' ~ this ~ '.' ~ column.name ~ ' from ' ~ column.dtype ~ ' to ' ~ uuid_type, info=true) -%}
+                {%- do run_query(
+                    'alter table ' ~ this ~ ' alter column ' ~ adapter.quote(column.name)
+                    ~ ' type ' ~ uuid_type ~ ' using cast(' ~ adapter.quote(column.name)
+                    ~ ' as ' ~ uuid_type ~ ')'
+                ) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}

@@ -8,7 +8,10 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_periodes('int_pegawai__riwayat') }}",
+        pre_hook=[
+            "{{ convert_uuid_columns() }}",
+            "{{ delete_changed_periodes('int_pegawai__riwayat') }}",
+        ],
     )
 }}
 
