@@ -15,6 +15,7 @@ Run the builder alone to get a warehouse for manual dbt work::
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -239,8 +240,27 @@ def test_dbt_build_on_fixture_warehouse(tmp_path: Path, monkeypatch: pytest.Monk
                 " where table_schema = 'staging' and table_name = 'stg_siasn__pegawai'"
             ).fetchall()
         }
+        nullable = {
+            (schema, table, column): flag
+            for schema, table, column, flag in con.execute(
+                "select table_schema, table_name, column_name, is_nullable"
+                " from information_schema.columns"
+            ).fetchall()
+        }
     finally:
         con.close()
+
+    # not_null constraints of the contracts are in the tables (DuckDB refuses a null on insert)
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    constrained = [
+        (node["schema"], node["alias"], column["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        for column in node["columns"].values()
+        if any(c["type"] == "not_null" for c in column.get("constraints", []))
+    ]
+    assert len(constrained) > 50
+    assert {nullable[c] for c in constrained} == {"NO"}
 
     # surrogate keys are uuid in core; marts give BI the same keys as 32-character md5 hex text
     assert {(schema, data_type) for schema, data_type, _ in key_types} == {

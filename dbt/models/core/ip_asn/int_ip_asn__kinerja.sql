@@ -5,7 +5,7 @@
 -- back to the band of a score). Same year twice: the later upload (staging's report_order:
 -- periode, received_at, upload_id), then the later source row.
 -- A view: fct_ip_asn reads it once, inside its own build (a 5 M-row table written and read back
--- cost ~7 s more at national scale); its grain is tested there (unique nip, periode).
+-- cost ~7 s more at national scale); its grain is tested there (unique ip_asn_key, the hash of nip and periode).
 {{ config(materialized='view', schema='intermediate', contract={'enforced': false}) }}
 
 with

@@ -4,7 +4,7 @@
 -- Which indicator a training type feeds and the level of a leadership training are seeds
 -- (ip_asn_jenis_diklat, ip_asn_kepemimpinan_level). Exact duplicate rows count once.
 -- A view: fct_ip_asn reads it once, inside its own build (a 5 M-row table written and read back
--- cost ~7 s more at national scale); its grain is tested there (unique nip, periode).
+-- cost ~7 s more at national scale); its grain is tested there (unique ip_asn_key, the hash of nip and periode).
 {{ config(materialized='view', schema='intermediate', contract={'enforced': false}) }}
 
 with
