@@ -29,7 +29,12 @@ def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
 
 
 def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
-    """Run ``dbt parse`` when the manifest is missing or older than the project files."""
+    """Run ``dbt parse`` when the manifest is missing or older than the project files.
+
+    The manifest is written to ``<project>/target`` whatever DBT_TARGET_PATH says: that is where
+    ``@dbt_assets`` reads it (DBT_TARGET_PATH moves the artefacts of dbt runs; following it here
+    left a stale manifest behind and Dagster then met dbt nodes it did not know).
+    """
     if not manifest_is_stale(project_dir):
         return
     subprocess.run(
@@ -41,6 +46,8 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
             str(project_dir),
             "--profiles-dir",
             str(project_dir),
+            "--target-path",
+            str(project_dir / "target"),
         ],
         check=True,
     )
