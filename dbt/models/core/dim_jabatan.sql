@@ -1,6 +1,6 @@
 -- Position dimension at the grain the warehouse can derive: position family x JF level x eselon,
 -- with the retirement age (BUP) of the combination. Generated from the rule seeds (the same
--- ones int_pegawai__jabatan applies), so every employee row finds its row:
+-- ones int_jabatan__klasifikasi applies), so every employee row finds its row:
 --   structural: every eselon whose ASN level has a family (ref_eselon_family), no JF level;
 --   non-structural: eselon none / V / NON x (pelaksana, fungsional of each JF level or of an
 --   unknown level).

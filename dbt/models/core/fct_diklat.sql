@@ -52,9 +52,9 @@ kept as (
         on
             diklat_report.nip = latest_upload.nip
             and diklat_report.upload_order = latest_upload.upload_order
+    -- pegawai_key stands for the NIP (its hash): one key column fewer to group on
     group by
         latest_upload.pegawai_key,
-        diklat_report.nip,
         diklat_report.jenis_diklat_id,
         diklat_report.latihan_struktural_id,
         diklat_report.tanggal_mulai,

@@ -1,19 +1,22 @@
--- Position family, JF level and retirement age (BUP) of every employee row of the current
--- upload. All mappings are seeds (seeds/rules), so a correction is a data change:
+-- Position family, JF level and retirement age (BUP) of every position reported in the current
+-- uploads: one row per distinct (eselon_id, jenis_jabatan_id, jabatan_nama), the only inputs of
+-- the rules, so each position is classified once rather than once per employee row (nationally
+-- 5 M rows against at most a few hundred thousand positions). A missing value is '' in the key
+-- columns so that the join back (int_pegawai__riwayat) is a plain, hashable equality on every
+-- engine; '' matches no code and no keyword, exactly as null does.
+-- All mappings are seeds (seeds/rules), so a correction is a data change:
 --   eselon_id -> code_eselon.jabatan_asn -> ref_eselon_family (jpt / administrator / pengawas)
 --   otherwise jenis_jabatan_id -> ref_jenis_jabatan_family (fungsional / pelaksana)
 --   JF level: first keyword of ref_jf_jenjang_keyword found in jabatan_nama (fungsional only)
 --   BUP: ref_bup by family and JF level ('*' = any level)
 with
 
-pegawai as (
+positions as (
 
-    select
-        upload_id,
-        nip,
-        eselon_id,
-        jenis_jabatan_id,
-        jabatan_nama
+    select distinct
+        coalesce(eselon_id, '') as eselon_id,
+        coalesce(jenis_jabatan_id, '') as jenis_jabatan_id,
+        coalesce(jabatan_nama, '') as jabatan_nama
     from {{ ref('stg_siasn__pegawai') }}
 
 ),
@@ -77,31 +80,32 @@ bup as (
 families as (
 
     select
-        pegawai.upload_id,
-        pegawai.nip,
-        pegawai.jabatan_nama,
+        positions.eselon_id,
+        positions.jenis_jabatan_id,
+        positions.jabatan_nama,
         coalesce(
             eselon_family.position_family,
             jenis_jabatan_family.position_family
         ) as position_family
-    from pegawai
+    from positions
     left join eselon
-        on pegawai.eselon_id = eselon.eselon_id
+        on positions.eselon_id = eselon.eselon_id
     left join eselon_family
         on eselon.jabatan_asn = eselon_family.jabatan_asn
     left join jenis_jabatan_family
-        on pegawai.jenis_jabatan_id = jenis_jabatan_family.jenis_jabatan_id
+        on positions.jenis_jabatan_id = jenis_jabatan_family.jenis_jabatan_id
 
 ),
 
 jf_matches as (
 
     select
-        families.upload_id,
-        families.nip,
+        families.eselon_id,
+        families.jenis_jabatan_id,
+        families.jabatan_nama,
         jf_keyword.jf_jenjang,
         row_number() over (
-            partition by families.upload_id, families.nip
+            partition by families.eselon_id, families.jenis_jabatan_id, families.jabatan_nama
             order by jf_keyword.prioritas
         ) as match_rank
     from families
@@ -116,16 +120,18 @@ jf_matches as (
 final as (
 
     select
-        families.upload_id,
-        families.nip,
+        families.eselon_id,
+        families.jenis_jabatan_id,
+        families.jabatan_nama,
         families.position_family,
         jf_matches.jf_jenjang,
         bup.bup_tahun
     from families
     left join jf_matches
         on
-            families.upload_id = jf_matches.upload_id
-            and families.nip = jf_matches.nip
+            families.eselon_id = jf_matches.eselon_id
+            and families.jenis_jabatan_id = jf_matches.jenis_jabatan_id
+            and families.jabatan_nama = jf_matches.jabatan_nama
             and jf_matches.match_rank = 1
     left join bup
         on

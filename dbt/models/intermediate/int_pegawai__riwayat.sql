@@ -46,12 +46,13 @@ ranked as (
 jabatan as (
 
     select
-        upload_id,
-        nip,
+        eselon_id,
+        jenis_jabatan_id,
+        jabatan_nama,
         position_family,
         jf_jenjang,
         bup_tahun
-    from {{ ref('int_pegawai__jabatan') }}
+    from {{ ref('int_jabatan__klasifikasi') }}
 
 ),
 
@@ -187,10 +188,12 @@ final as (
     from versioned
     inner join {{ ref('stg_siasn__pegawai') }} as chosen
         on versioned.report_order = chosen.report_order
+    -- the position's classification ('' for a missing value, as int_jabatan__klasifikasi keys it)
     left join jabatan
         on
-            chosen.upload_id = jabatan.upload_id
-            and chosen.nip = jabatan.nip
+            coalesce(chosen.eselon_id, '') = jabatan.eselon_id
+            and coalesce(chosen.jenis_jabatan_id, '') = jabatan.jenis_jabatan_id
+            and coalesce(chosen.jabatan_nama, '') = jabatan.jabatan_nama
 
 )
 
