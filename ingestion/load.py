@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 
 from ingestion.catalog import JENIS, SQL_DIR
+from ingestion.durable import fsync_file, replace_durably
 from ingestion.paths import DataPaths
 from ingestion.validate import REJECTION_SCHEMA, batch_schema, canonical_schema
 
@@ -120,7 +121,7 @@ def _atomic_parquet(frame: pl.DataFrame, target: Path) -> None:
     os.close(fd)
     try:
         frame.write_parquet(tmp, compression=PARQUET_COMPRESSION, statistics=True)
-        os.replace(tmp, target)
+        replace_durably(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -136,7 +137,7 @@ def archive_bytes(paths: DataPaths, sha256: str, extension: str, data: bytes) ->
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, target)
+        replace_durably(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -270,7 +271,8 @@ def scan_file(path: Path, copy_into: Path | None = None, chunk: int = 1 << 22) -
 class Archiver:
     """Write-once copy of an upload at `archive/<sha[:2]>/<sha>.<ext>`, made by the kernel
     (`shutil.copyfile`: sendfile / copy_file_range) in a background thread while the rows are
-    checked; `finish()` waits, verifies the size and renames into place atomically."""
+    checked and synced to disk there; `finish()` waits, verifies the size and renames into
+    place atomically (see ingestion.durable)."""
 
     def __init__(self, paths: DataPaths, source: Path, scanned: Scanned, extension: str) -> None:
         self.source = source
@@ -291,6 +293,7 @@ class Archiver:
         def copy() -> None:
             try:
                 shutil.copyfile(self.source, tmp)
+                fsync_file(tmp)  # here, in the background, not at the commit
             except BaseException as exc:  # reported by finish()
                 self._error.append(exc)
 
@@ -320,7 +323,7 @@ class Archiver:
             if self.target.exists():
                 self._tmp.unlink(missing_ok=True)
             else:
-                os.replace(self._tmp, self.target)
+                replace_durably(self._tmp, self.target, synced=True)
             self._tmp = None
         return self.target
 
@@ -340,7 +343,7 @@ def finish_archive(paths: DataPaths, scanned: Scanned, extension: str) -> Path:
         scanned.temp_copy.unlink(missing_ok=True)
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(scanned.temp_copy, target)
+        replace_durably(scanned.temp_copy, target)
     scanned.temp_copy = None
     return target
 
@@ -448,7 +451,7 @@ class RawWriter:
                 ).sink_parquet(tmp2, compression=PARQUET_COMPRESSION, statistics=True)
                 self._tmp.unlink()
                 self._tmp = Path(tmp2)
-            os.replace(self._tmp, self.target)
+            replace_durably(self._tmp, self.target)
             self._tmp = None
             return self.target
         finally:

@@ -166,6 +166,44 @@ def test_crash_before_commit_leaves_audit_unchanged(env, monkeypatch) -> None:
     assert retry.status == "loaded"
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["small-file", "streamed"])
+def test_archive_and_raw_file_are_on_disk_before_the_commit(env, monkeypatch, streamed) -> None:
+    """A power cut right after the commit must not leave the audit row pointing at a file whose
+    bytes were still in the page cache: both files and their folders are synced first."""
+    import os
+
+    import ingestion.pipeline as pipeline_module
+
+    paths, con = env
+    if streamed:  # the big-file path: background archive copy, streamed Parquet
+        monkeypatch.setattr(pipeline_module, "SMALL_FILE_BYTES", 0)
+    events: list[tuple[str, Path]] = []
+    real_fsync, real_commit = os.fsync, load_module._commit
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", Path(os.readlink(f"/proc/self/fd/{fd}"))))
+        real_fsync(fd)
+
+    def commit(con_) -> None:
+        events.append(("commit", Path()))
+        real_commit(con_)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(load_module, "_commit", commit)
+    path = _write(paths, "2025-12/64/pegawai.csv", csv_bytes([pegawai_row(1), pegawai_row(2)]))
+    result = ingest_file(path, "64", "2025-12", paths=paths, con=con, today=TODAY)
+    assert result.status == "loaded"
+
+    archive = Path(result.archive_path)
+    raw_file = paths.raw / "pegawai" / f"{result.upload_id}.parquet"
+    assert archive.read_bytes() == path.read_bytes() and raw_file.exists()
+    synced = [p for kind, p in events[: events.index(("commit", Path()))] if kind == "fsync"]
+    # the temp files (synced before their rename into place), then the folders
+    assert any(p.parent == archive.parent and p.name.startswith(".tmp-") for p in synced)
+    assert any(p.parent == raw_file.parent and p.name.startswith(".tmp-") for p in synced)
+    assert archive.parent in synced and raw_file.parent in synced
+
+
 def test_xlsx_upload_end_to_end(env) -> None:
     paths, con = env
     path = paths.landing / "2025-12" / "64" / "pegawai.xlsx"

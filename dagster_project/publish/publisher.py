@@ -56,6 +56,7 @@ from dagster_project.publish.privacy import (
 )
 from dagster_project.publish.semantic import render_readme, semantic_document
 from dagster_project.publish.settings import PublishSettings
+from ingestion.durable import fsync_dir
 
 DATABASE_NAME = "asn_marts.duckdb"
 STABLE_LINKS = (DATABASE_NAME, "parquet", "semantic.json", "README.md")
@@ -118,14 +119,6 @@ def _atomic_symlink(target: str, link: Path) -> None:
         tmp.unlink()
     os.symlink(target, tmp)
     os.replace(tmp, link)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _sql_str(value: str | Path) -> str:
@@ -264,7 +257,7 @@ def publish(
             _verify(tmp, version, row_counts)
             final = versions_dir / version
             os.rename(tmp, final)
-            _fsync_dir(versions_dir)
+            fsync_dir(versions_dir)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -280,7 +273,7 @@ def publish(
             target = f"current/{name}"
             if not (link.is_symlink() and os.readlink(link) == target):
                 _atomic_symlink(target, link)
-        _fsync_dir(published_dir)
+        fsync_dir(published_dir)
         removed = _prune(published_dir, settings.keep_versions, keep=version)
 
     return Publication(
