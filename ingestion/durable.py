@@ -31,6 +31,21 @@ def fsync_dir(path: str | Path) -> None:
         os.close(fd)
 
 
+def mkdir_durably(path: str | Path) -> None:
+    """`mkdir -p` whose new folders are on disk when it returns: the entry of each folder it
+    creates is synced in that folder's parent (a new file in a folder whose own entry is lost
+    is lost with it)."""
+    path = Path(path)
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    path.mkdir(parents=True, exist_ok=True)
+    for folder in reversed(missing):
+        fsync_dir(folder.parent)
+
+
 def replace_durably(tmp: str | Path, target: str | Path, *, synced: bool = False) -> None:
     """`os.replace(tmp, target)` that is on disk when it returns (`synced`: tmp's bytes are
     already, e.g. synced in a background thread)."""

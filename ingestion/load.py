@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 
 from ingestion.catalog import JENIS, SQL_DIR
-from ingestion.durable import fsync_file, replace_durably
+from ingestion.durable import fsync_file, mkdir_durably, replace_durably
 from ingestion.paths import DataPaths
 from ingestion.validate import REJECTION_SCHEMA, batch_schema, canonical_schema
 
@@ -109,7 +109,7 @@ def _create_warehouse(con: duckdb.DuckDBPyConnection, paths: DataPaths) -> None:
     con.execute((SQL_DIR / "warehouse_ddl.sql").read_text(encoding="utf-8"))
     for jenis in JENIS:
         folder = paths.raw / jenis
-        folder.mkdir(parents=True, exist_ok=True)
+        mkdir_durably(folder)
         empty = folder / EMPTY_FILE
         if not empty.exists():
             _atomic_parquet(pl.DataFrame(schema=raw_schema(jenis)), empty)
@@ -132,7 +132,7 @@ def archive_bytes(paths: DataPaths, sha256: str, extension: str, data: bytes) ->
     target = archive_target(paths, sha256, extension)
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    mkdir_durably(target.parent)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -223,7 +223,7 @@ def scan_file(path: Path, copy_into: Path | None = None, chunk: int = 1 << 22) -
     out = None
     tmp: Path | None = None
     if copy_into is not None:
-        copy_into.mkdir(parents=True, exist_ok=True)
+        mkdir_durably(copy_into)
         fd, name = tempfile.mkstemp(prefix=".tmp-", dir=copy_into)
         out = os.fdopen(fd, "wb")
         tmp = Path(name)
@@ -285,7 +285,7 @@ class Archiver:
     def start(self, background: bool = True) -> Archiver:
         if self.target.exists() or self._tmp is not None:
             return self
-        self.target.parent.mkdir(parents=True, exist_ok=True)
+        mkdir_durably(self.target.parent)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.target.parent)
         os.close(fd)
         self._tmp = Path(tmp)
@@ -342,7 +342,7 @@ def finish_archive(paths: DataPaths, scanned: Scanned, extension: str) -> Path:
     if target.exists():
         scanned.temp_copy.unlink(missing_ok=True)
     else:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        mkdir_durably(target.parent)
         replace_durably(scanned.temp_copy, target)
     scanned.temp_copy = None
     return target
@@ -367,7 +367,7 @@ class RawWriter:
         source_file: str,
     ) -> None:
         self.target = paths.raw / jenis / f"{upload}.parquet"
-        self.target.parent.mkdir(parents=True, exist_ok=True)
+        mkdir_durably(self.target.parent)
         # Constant lineage text as one-value Enums, code columns as the validator's Enums: the
         # file gets the same dictionary-encoded string columns (DuckDB reads VARCHAR), but the
         # writer no longer estimates cardinality and hashes every cell to build the dictionary.
@@ -526,7 +526,7 @@ def write_raw(
         pl.col("source_row").cast(pl.Int64),
     ).select([pl.col(c).cast(t) for c, t in raw_schema(jenis).items()])
     target = paths.raw / jenis / f"{upload}.parquet"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    mkdir_durably(target.parent)
     _atomic_parquet(frame, target)
     return target
 

@@ -202,6 +202,7 @@ def test_archive_and_raw_file_are_on_disk_before_the_commit(env, monkeypatch, st
     assert any(p.parent == archive.parent and p.name.startswith(".tmp-") for p in synced)
     assert any(p.parent == raw_file.parent and p.name.startswith(".tmp-") for p in synced)
     assert archive.parent in synced and raw_file.parent in synced
+    assert archive.parent.parent in synced  # `archive/<sha[:2]>/` is new: its entry too
 
 
 def test_xlsx_upload_end_to_end(env) -> None:

@@ -6,6 +6,7 @@ import concurrent.futures as cf
 import fcntl
 import io
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -88,6 +89,28 @@ def test_messy_upload_gets_verdict_and_lands_atomically(live: Live) -> None:
     assert stored.name.startswith("pegawai_") and stored.name.endswith(f"_{body['ref']}.csv")
     assert stored in landed(live) and incoming_empty(live)
     assert stored.read_bytes() == pegawai_csv(200, messy_every=10)
+
+
+def test_accepted_file_is_on_disk_before_the_verdict(live: Live, monkeypatch) -> None:
+    """A power cut after "accepted" must not lose the file: its bytes, the rename into the
+    landing area and the new periode and instansi folders are synced before the reply."""
+    synced: list[Path] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)  # the server runs in this process, in a thread
+    with live.client(live.token_a) as c:
+        r = upload(c, pegawai_csv(37), jenis="pegawai", periode="2024-07")
+    assert r.status_code == 201 and r.json()["status"] == "accepted", r.text
+    stored = live.settings.paths.landing / r.json()["stored_file"]
+    landing = live.settings.paths.landing
+    assert stored.parent == landing / "2024-07" / OFFICE_A
+    assert any(p.name == "upload.part" for p in synced)  # the bytes, as they arrived
+    # the rename (the instansi folder), then the entries of the two folders it created
+    assert {stored.parent, landing / "2024-07", landing} <= set(synced)
 
 
 def test_same_file_again_is_duplicate_and_not_landed_twice(live: Live) -> None:

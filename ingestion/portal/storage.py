@@ -4,7 +4,8 @@ The body is parsed incrementally (python-multipart callbacks): file bytes go str
 file under `landing/_incoming/<ref>/`, hashed on the way, and reading stops as soon as the limit
 is passed. The client's file name is kept only as sanitised text for display and audit; the
 stored name is derived here: `<jenis>_<UTC timestamp>_<ref>.<sniffed ext>`. Landing is one
-`os.replace` inside the landing tree, so the sensor never sees a partial file.
+`os.replace` inside the landing tree, so the sensor never sees a partial file, synced to disk
+before the office is told the file was accepted.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
 
+from ingestion.durable import mkdir_durably, replace_durably
 from ingestion.portal.errors import PortalError
 from ingestion.portal.settings import MB, PortalSettings
 
@@ -185,9 +187,11 @@ def landing_target(settings: PortalSettings, periode: str, instansi_kode: str, n
 
 
 def land(checked: Path, target: Path) -> Path:
-    """Atomic: the sensor sees nothing or the whole file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(checked, target)
+    """Atomic: the sensor sees nothing or the whole file. Durable: once the office is told
+    "accepted", the file survives a power cut (its bytes were synced in `part_end`; here the
+    rename and any new periode/instansi folder are)."""
+    mkdir_durably(target.parent)
+    replace_durably(checked, target, synced=True)
     return target
 
 
