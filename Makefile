@@ -10,7 +10,7 @@ DEMO_PEGAWAI ?= 50000
 BENCH_PEGAWAI ?= 200000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install browser lock manifest demo run ui portal test lint format sqlfluff pytest bench docs clean
+.PHONY: help install browser postgres lock manifest demo run ui portal test lint format sqlfluff pytest bench docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ install: $(INSTALLED) ## create .venv and install the locked dependencies
 
 browser: ## Debian's chromium for the browser tests (Playwright drives it; no browser download)
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+postgres: ## Debian's PostgreSQL server binaries for the portability tests (they start their own)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
 
 lock: ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev -o requirements.lock
@@ -52,7 +55,7 @@ format: $(INSTALLED) ## apply ruff formatting and fixes
 sqlfluff: $(INSTALLED) manifest ## lint the dbt models
 	$(BIN)/sqlfluff lint dbt/models dbt/snapshots dbt/tests dbt/macros --processes 2
 
-pytest: $(INSTALLED) manifest browser ## run the Python test suite
+pytest: $(INSTALLED) manifest browser postgres ## run the Python test suite
 	$(BIN)/pytest -q
 
 test: lint sqlfluff pytest ## every check and test (what CI runs)

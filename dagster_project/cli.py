@@ -96,6 +96,37 @@ def ingest(
     raise typer.Exit(code=2 if result.status == "refused" else 0)
 
 
+@app.command("postgres-sources")
+def postgres_sources(
+    dsn: Annotated[
+        str,
+        typer.Option(help="libpq connection string (default: the PG* environment variables)."),
+    ] = "",
+) -> None:
+    """Copy the dbt sources (raw.*, audit.*) from the warehouse into PostgreSQL.
+
+    Then the same dbt project runs there: cd dbt && DBT_TARGET=postgres dbt build --profiles-dir .
+    One transaction: PostgreSQL keeps its previous copy if anything fails.
+    """
+    from dagster_project.locks import warehouse_write_lock
+    from ingestion.paths import DataPaths
+    from ingestion.postgres_sources import SourceCopyError, copy_sources
+
+    export_environment()
+    paths = DataPaths.from_env()
+    if not paths.warehouse.exists():
+        console.print(f"[red]no warehouse at {paths.warehouse}: ingest or run the demo first[/red]")
+        raise typer.Exit(code=2)
+    try:
+        with warehouse_write_lock(paths.warehouse):  # no load half-way through the copy
+            copied = copy_sources(paths.warehouse, dsn)
+    except SourceCopyError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(code=2) from None
+    for table in copied:
+        console.print(f"{table.schema}.{table.table}: {table.rows} rows")
+
+
 def _print_ingest_result(result) -> None:
     console.print(
         f"[bold]{result.status}[/bold] {result.jenis or '?'} upload {result.upload_id}: "

@@ -57,12 +57,16 @@ final as (
         cast(aggregated.jumlah_perempuan as {{ dbt.type_int() }}) as jumlah_perempuan,
         cast(
             round(
-                cast(aggregated.jumlah_perempuan as {{ dbt.type_numeric() }})
-                / nullif(aggregated.jumlah_pegawai, 0),
+                cast(
+                    cast(aggregated.jumlah_perempuan as {{ dbt.type_numeric() }})
+                    / nullif(aggregated.jumlah_pegawai, 0)
+                    as {{ type_exact_numeric() }}
+                ),
                 4
             ) as {{ dbt.type_numeric() }}
         ) as share_perempuan,
-        cast(round(aggregated.rata_rata_usia, 1) as {{ dbt.type_numeric() }}) as rata_rata_usia
+        cast(round(cast(aggregated.rata_rata_usia as {{ type_exact_numeric() }}), 1) as {{ dbt.type_numeric() }})
+            as rata_rata_usia
     from aggregated
     left join instansi
         on aggregated.instansi_key = instansi.instansi_key

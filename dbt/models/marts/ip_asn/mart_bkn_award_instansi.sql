@@ -108,14 +108,21 @@ final as (
         cast(ranked.jenis_instansi as {{ dbt.type_string() }}) as jenis_instansi,
         cast(ranked.provinsi_kode as {{ dbt.type_string() }}) as provinsi_kode,
         cast(ranked.jumlah_pegawai as {{ dbt.type_int() }}) as jumlah_pegawai,
-        cast(round(ranked.cakupan_input, 4) as {{ dbt.type_numeric() }}) as cakupan_input,
-        cast(round(ranked.rata_rata_ip_asn, 4) as {{ dbt.type_numeric() }}) as rata_rata_ip_asn,
-        cast(round(ranked.share_20jp, 4) as {{ dbt.type_numeric() }}) as share_20jp,
-        cast(round(ranked.cakupan_skp, 4) as {{ dbt.type_numeric() }}) as cakupan_skp,
-        cast(round(ranked.share_skp_baik, 4) as {{ dbt.type_numeric() }}) as share_skp_baik,
-        cast(round(ranked.tingkat_baris_diterima, 4) as {{ dbt.type_numeric() }}) as tingkat_baris_diterima,
-        cast(round(ranked.ketepatan_waktu_upload, 4) as {{ dbt.type_numeric() }}) as ketepatan_waktu_upload,
-        cast(round(ranked.rata_rata_skor_disiplin, 4) as {{ dbt.type_numeric() }}) as rata_rata_skor_disiplin,
+        cast(round(cast(ranked.cakupan_input as {{ type_exact_numeric() }}), 4) as {{ dbt.type_numeric() }})
+            as cakupan_input,
+        cast(round(cast(ranked.rata_rata_ip_asn as {{ type_exact_numeric() }}), 4) as {{ dbt.type_numeric() }})
+            as rata_rata_ip_asn,
+        cast(round(cast(ranked.share_20jp as {{ type_exact_numeric() }}), 4) as {{ dbt.type_numeric() }}) as share_20jp,
+        cast(round(cast(ranked.cakupan_skp as {{ type_exact_numeric() }}), 4) as {{ dbt.type_numeric() }})
+            as cakupan_skp,
+        cast(round(cast(ranked.share_skp_baik as {{ type_exact_numeric() }}), 4) as {{ dbt.type_numeric() }})
+            as share_skp_baik,
+        cast(round(cast(ranked.tingkat_baris_diterima as {{ type_exact_numeric() }}), 4) as {{ dbt.type_numeric() }})
+            as tingkat_baris_diterima,
+        cast(round(cast(ranked.ketepatan_waktu_upload as {{ type_exact_numeric() }}), 4) as {{ dbt.type_numeric() }})
+            as ketepatan_waktu_upload,
+        cast(round(cast(ranked.rata_rata_skor_disiplin as {{ type_exact_numeric() }}), 4) as {{ dbt.type_numeric() }})
+            as rata_rata_skor_disiplin,
         cast(ranked.jumlah_pengiriman_wajib as {{ dbt.type_int() }}) as jumlah_pengiriman_wajib,
         cast(ranked.jumlah_pengiriman_tepat_waktu as {{ dbt.type_int() }}) as jumlah_pengiriman_tepat_waktu,
         cast(ranked.skor_komposit as {{ dbt.type_numeric() }}) as skor_komposit,

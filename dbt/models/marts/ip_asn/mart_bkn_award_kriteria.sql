@@ -86,7 +86,8 @@ skor_kriteria as (
         rule_version,
         kriteria,
         max(bobot_kriteria) as bobot_kriteria,
-        round(sum(bobot_indikator * skor) / sum(bobot_indikator), 4) as skor_kriteria
+        round(cast(sum(bobot_indikator * skor) / sum(bobot_indikator) as {{ type_exact_numeric() }}), 4)
+            as skor_kriteria
     from skor_indikator
     group by
         tahun,
@@ -105,8 +106,11 @@ komposit as (
     select
         *,
         round(
-            sum(bobot_kriteria * skor_kriteria) over (partition by tahun, instansi_key)
-            / sum(bobot_kriteria) over (partition by tahun, instansi_key),
+            cast(
+                sum(bobot_kriteria * skor_kriteria) over (partition by tahun, instansi_key)
+                / sum(bobot_kriteria) over (partition by tahun, instansi_key)
+                as {{ type_exact_numeric() }}
+            ),
             4
         ) as skor_komposit
     from skor_kriteria

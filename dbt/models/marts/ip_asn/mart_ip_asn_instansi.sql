@@ -24,7 +24,7 @@ aggregated as (
         rule_version,
         count(*) as jumlah_pegawai,
         avg(skor_total) as rata_rata_skor,
-        percentile_cont(0.5) within group (order by skor_total) as median_skor,
+        cast(percentile_cont(0.5) within group (order by skor_total) as {{ dbt.type_numeric() }}) as median_skor,
         avg(skor_kualifikasi) as rata_rata_kualifikasi,
         avg(skor_kompetensi) as rata_rata_kompetensi,
         avg(skor_kinerja) as rata_rata_kinerja,
@@ -68,12 +68,24 @@ final as (
         cast(with_previous.snapshot_date as date) as snapshot_date,
         cast(with_previous.rule_version as {{ dbt.type_string() }}) as rule_version,
         cast(with_previous.jumlah_pegawai as {{ dbt.type_int() }}) as jumlah_pegawai,
-        cast(round(with_previous.rata_rata_skor, 2) as {{ dbt.type_numeric() }}) as rata_rata_skor,
-        cast(round(with_previous.median_skor, 2) as {{ dbt.type_numeric() }}) as median_skor,
-        cast(round(with_previous.rata_rata_kualifikasi, 2) as {{ dbt.type_numeric() }}) as rata_rata_kualifikasi,
-        cast(round(with_previous.rata_rata_kompetensi, 2) as {{ dbt.type_numeric() }}) as rata_rata_kompetensi,
-        cast(round(with_previous.rata_rata_kinerja, 2) as {{ dbt.type_numeric() }}) as rata_rata_kinerja,
-        cast(round(with_previous.rata_rata_disiplin, 2) as {{ dbt.type_numeric() }}) as rata_rata_disiplin,
+        cast(round(cast(with_previous.rata_rata_skor as {{ type_exact_numeric() }}), 2) as {{ dbt.type_numeric() }})
+            as rata_rata_skor,
+        cast(round(cast(with_previous.median_skor as {{ type_exact_numeric() }}), 2) as {{ dbt.type_numeric() }})
+            as median_skor,
+        cast(
+            round(
+                cast(with_previous.rata_rata_kualifikasi as {{ type_exact_numeric() }}), 2
+            ) as {{ dbt.type_numeric() }}
+        )
+            as rata_rata_kualifikasi,
+        cast(
+            round(cast(with_previous.rata_rata_kompetensi as {{ type_exact_numeric() }}), 2) as {{ dbt.type_numeric() }}
+        )
+            as rata_rata_kompetensi,
+        cast(round(cast(with_previous.rata_rata_kinerja as {{ type_exact_numeric() }}), 2) as {{ dbt.type_numeric() }})
+            as rata_rata_kinerja,
+        cast(round(cast(with_previous.rata_rata_disiplin as {{ type_exact_numeric() }}), 2) as {{ dbt.type_numeric() }})
+            as rata_rata_disiplin,
         cast(with_previous.jumlah_sangat_tinggi as {{ dbt.type_int() }}) as jumlah_sangat_tinggi,
         cast(with_previous.jumlah_tinggi as {{ dbt.type_int() }}) as jumlah_tinggi,
         cast(with_previous.jumlah_sedang as {{ dbt.type_int() }}) as jumlah_sedang,
@@ -82,14 +94,19 @@ final as (
         cast(with_previous.jumlah_input_lengkap as {{ dbt.type_int() }}) as jumlah_input_lengkap,
         cast(
             round(
-                cast(with_previous.jumlah_input_lengkap as {{ dbt.type_numeric() }})
-                / nullif(with_previous.jumlah_pegawai, 0),
+                cast(
+                    cast(with_previous.jumlah_input_lengkap as {{ dbt.type_numeric() }})
+                    / nullif(with_previous.jumlah_pegawai, 0)
+                    as {{ type_exact_numeric() }}
+                ),
                 4
             ) as {{ dbt.type_numeric() }}
         ) as cakupan,
         cast(with_previous.periode_sebelumnya as {{ dbt.type_string() }}) as periode_sebelumnya,
         cast(
-            round(with_previous.rata_rata_skor - with_previous.rata_rata_sebelumnya, 2)
+            round(
+                cast(with_previous.rata_rata_skor - with_previous.rata_rata_sebelumnya as {{ type_exact_numeric() }}), 2
+            )
             as {{ dbt.type_numeric() }}
         ) as perubahan_rata_rata
     from with_previous

@@ -38,7 +38,7 @@ aggregated as (
         snapshot_date,
         count(*) as jumlah_pegawai,
         avg(skor_total) as rata_rata_skor,
-        percentile_cont(0.5) within group (order by skor_total) as median_skor,
+        cast(percentile_cont(0.5) within group (order by skor_total) as {{ dbt.type_numeric() }}) as median_skor,
         sum(case when kategori_kode = 'sangat_tinggi' then 1 else 0 end) as jumlah_sangat_tinggi,
         sum(case when kategori_kode = 'tinggi' then 1 else 0 end) as jumlah_tinggi,
         sum(case when kategori_kode = 'sedang' then 1 else 0 end) as jumlah_sedang,
@@ -72,8 +72,9 @@ final as (
         cast(periode as {{ dbt.type_string() }}) as periode,
         cast(snapshot_date as date) as snapshot_date,
         cast(jumlah_pegawai as {{ dbt.type_int() }}) as jumlah_pegawai,
-        cast(round(rata_rata_skor, 2) as {{ dbt.type_numeric() }}) as rata_rata_skor,
-        cast(round(median_skor, 2) as {{ dbt.type_numeric() }}) as median_skor,
+        cast(round(cast(rata_rata_skor as {{ type_exact_numeric() }}), 2) as {{ dbt.type_numeric() }})
+            as rata_rata_skor,
+        cast(round(cast(median_skor as {{ type_exact_numeric() }}), 2) as {{ dbt.type_numeric() }}) as median_skor,
         cast(jumlah_sangat_tinggi as {{ dbt.type_int() }}) as jumlah_sangat_tinggi,
         cast(jumlah_tinggi as {{ dbt.type_int() }}) as jumlah_tinggi,
         cast(jumlah_sedang as {{ dbt.type_int() }}) as jumlah_sedang,
@@ -81,11 +82,22 @@ final as (
         cast(jumlah_sangat_rendah as {{ dbt.type_int() }}) as jumlah_sangat_rendah,
         cast(jumlah_input_lengkap as {{ dbt.type_int() }}) as jumlah_input_lengkap,
         cast(
-            round(cast(jumlah_input_lengkap as {{ dbt.type_numeric() }}) / nullif(jumlah_pegawai, 0), 4)
+            round(
+                cast(
+                    cast(jumlah_input_lengkap as {{ dbt.type_numeric() }})
+                    / nullif(jumlah_pegawai, 0) as {{ type_exact_numeric() }}
+                ),
+                4
+            )
             as {{ dbt.type_numeric() }}
         ) as cakupan,
         cast(periode_sebelumnya as {{ dbt.type_string() }}) as periode_sebelumnya,
-        cast(round(rata_rata_skor - rata_rata_sebelumnya, 2) as {{ dbt.type_numeric() }}) as perubahan_rata_rata
+        cast(
+            round(
+                cast(rata_rata_skor - rata_rata_sebelumnya as {{ type_exact_numeric() }}), 2
+            ) as {{ dbt.type_numeric() }}
+        )
+            as perubahan_rata_rata
     from with_previous
 
 )

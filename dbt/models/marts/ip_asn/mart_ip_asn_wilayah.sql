@@ -78,7 +78,7 @@ aggregated as (
         snapshot_date,
         count(*) as jumlah_pegawai,
         avg(skor_total) as rata_rata_skor,
-        percentile_cont(0.5) within group (order by skor_total) as median_skor,
+        cast(percentile_cont(0.5) within group (order by skor_total) as {{ dbt.type_numeric() }}) as median_skor,
         sum(case when kategori_kode = 'sangat_tinggi' then 1 else 0 end) as jumlah_sangat_tinggi,
         sum(case when kategori_kode = 'tinggi' then 1 else 0 end) as jumlah_tinggi,
         sum(case when kategori_kode = 'sedang' then 1 else 0 end) as jumlah_sedang,
@@ -119,8 +119,10 @@ final as (
         cast(with_previous.periode as {{ dbt.type_string() }}) as periode,
         cast(with_previous.snapshot_date as date) as snapshot_date,
         cast(with_previous.jumlah_pegawai as {{ dbt.type_int() }}) as jumlah_pegawai,
-        cast(round(with_previous.rata_rata_skor, 2) as {{ dbt.type_numeric() }}) as rata_rata_skor,
-        cast(round(with_previous.median_skor, 2) as {{ dbt.type_numeric() }}) as median_skor,
+        cast(round(cast(with_previous.rata_rata_skor as {{ type_exact_numeric() }}), 2) as {{ dbt.type_numeric() }})
+            as rata_rata_skor,
+        cast(round(cast(with_previous.median_skor as {{ type_exact_numeric() }}), 2) as {{ dbt.type_numeric() }})
+            as median_skor,
         cast(with_previous.jumlah_sangat_tinggi as {{ dbt.type_int() }}) as jumlah_sangat_tinggi,
         cast(with_previous.jumlah_tinggi as {{ dbt.type_int() }}) as jumlah_tinggi,
         cast(with_previous.jumlah_sedang as {{ dbt.type_int() }}) as jumlah_sedang,
@@ -129,14 +131,19 @@ final as (
         cast(with_previous.jumlah_input_lengkap as {{ dbt.type_int() }}) as jumlah_input_lengkap,
         cast(
             round(
-                cast(with_previous.jumlah_input_lengkap as {{ dbt.type_numeric() }})
-                / nullif(with_previous.jumlah_pegawai, 0),
+                cast(
+                    cast(with_previous.jumlah_input_lengkap as {{ dbt.type_numeric() }})
+                    / nullif(with_previous.jumlah_pegawai, 0)
+                    as {{ type_exact_numeric() }}
+                ),
                 4
             ) as {{ dbt.type_numeric() }}
         ) as cakupan,
         cast(with_previous.periode_sebelumnya as {{ dbt.type_string() }}) as periode_sebelumnya,
         cast(
-            round(with_previous.rata_rata_skor - with_previous.rata_rata_sebelumnya, 2)
+            round(
+                cast(with_previous.rata_rata_skor - with_previous.rata_rata_sebelumnya as {{ type_exact_numeric() }}), 2
+            )
             as {{ dbt.type_numeric() }}
         ) as perubahan_rata_rata
     from with_previous

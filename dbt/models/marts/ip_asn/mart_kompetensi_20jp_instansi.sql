@@ -86,11 +86,15 @@ final as (
         cast(aggregated.jumlah_memenuhi as {{ dbt.type_int() }}) as jumlah_memenuhi,
         cast(
             round(
-                cast(aggregated.jumlah_memenuhi as {{ dbt.type_numeric() }}) / nullif(aggregated.jumlah_pegawai, 0), 4
+                cast(
+                    cast(aggregated.jumlah_memenuhi as {{ dbt.type_numeric() }}) / nullif(aggregated.jumlah_pegawai, 0)
+                    as {{ type_exact_numeric() }}
+                ), 4
             )
             as {{ dbt.type_numeric() }}
         ) as share_memenuhi,
-        cast(round(aggregated.rata_rata_jp, 2) as {{ dbt.type_numeric() }}) as rata_rata_jp
+        cast(round(cast(aggregated.rata_rata_jp as {{ type_exact_numeric() }}), 2) as {{ dbt.type_numeric() }})
+            as rata_rata_jp
     from aggregated
     left join instansi
         on aggregated.instansi_key = instansi.instansi_key
