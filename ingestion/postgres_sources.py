@@ -123,34 +123,12 @@ def copy_sources(
     try:
         with tempfile.TemporaryDirectory(prefix="asn-pg-") as work, pg.cursor() as cur:
             for schema, table in tables:
-                where = f"{schema}.{table}"
-                columns = _columns(duck, schema, table)
-                definition = ", ".join(
-                    f"{_quote(name)} {postgres_type(kind, f'{where}.{name}')}"
-                    for name, kind in columns
-                )
-                target = f"{_quote(schema)}.{_quote(table)}"
-                cur.execute(f"create schema if not exists {_quote(schema)}")
-                if _layout(cur, schema, table) == _probe_layout(cur, definition):
-                    # same columns: keep the table, so dbt's views over it stay valid
-                    cur.execute(f"truncate table {target}")
-                else:
-                    # new or changed: dbt's staging views over the old table go with it
-                    # (cascade) and come back on the next dbt run
-                    cur.execute(f"drop table if exists {target} cascade")
-                    cur.execute(f"create table {target} ({definition})")
-                # CSV both ways: DuckDB writes NULL unquoted-empty and '' as "", which is how
-                # PostgreSQL's CSV reader tells them apart
-                csv_path = Path(work) / f"{schema}.{table}.csv"
-                names = ", ".join(_quote(name) for name, _ in columns)
-                duck.execute(
-                    f"copy (select {names} from {_quote(schema)}.{_quote(table)}) "
-                    f"to '{csv_path}' (format csv, header false)"
-                )
-                with csv_path.open("rb") as handle:
-                    cur.copy_expert(f"copy {target} ({names}) from stdin with (format csv)", handle)
-                copied.append(CopiedTable(schema, table, cur.rowcount))
-                csv_path.unlink()
+                try:
+                    copied.append(_copy_table(duck, cur, Path(work), schema, table))
+                except psycopg2.Error as err:
+                    detail = str(err).strip().splitlines()[0]
+                    where = f"{schema}.{table}"
+                    raise SourceCopyError(f"{where}: PostgreSQL refused: {detail}") from err
         pg.commit()
     except BaseException:
         pg.rollback()
@@ -159,3 +137,37 @@ def copy_sources(
         pg.close()
         duck.close()
     return copied
+
+
+def _copy_table(
+    duck: duckdb.DuckDBPyConnection, cur, work: Path, schema: str, table: str
+) -> CopiedTable:
+    where = f"{schema}.{table}"
+    columns = _columns(duck, schema, table)
+    definition = ", ".join(
+        f"{_quote(name)} {postgres_type(kind, f'{where}.{name}')}" for name, kind in columns
+    )
+    target = f"{_quote(schema)}.{_quote(table)}"
+    cur.execute(f"create schema if not exists {_quote(schema)}")
+    if _layout(cur, schema, table) == _probe_layout(cur, definition):
+        # same columns: keep the table, so dbt's views over it stay valid
+        cur.execute(f"truncate table {target}")
+    else:
+        # new or changed: dbt's staging views over the old table go with it (cascade) and
+        # come back on the next dbt run
+        cur.execute(f"drop table if exists {target} cascade")
+        cur.execute(f"create table {target} ({definition})")
+    # CSV both ways: DuckDB writes NULL unquoted-empty and '' as "", which is how PostgreSQL's
+    # CSV reader tells them apart
+    csv_path = work / f"{schema}.{table}.csv"
+    names = ", ".join(_quote(name) for name, _ in columns)
+    duck.execute(
+        f"copy (select {names} from {_quote(schema)}.{_quote(table)}) "
+        f"to '{csv_path}' (format csv, header false)"
+    )
+    try:
+        with csv_path.open("rb") as handle:
+            cur.copy_expert(f"copy {target} ({names}) from stdin with (format csv)", handle)
+        return CopiedTable(schema, table, cur.rowcount)
+    finally:
+        csv_path.unlink()

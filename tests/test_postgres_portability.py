@@ -23,7 +23,7 @@ from postgres_server import Postgres, running_postgres
 from test_dbt_incremental import HISTORIES, write_state
 from test_dbt_project import DBT_DIR
 
-from ingestion.postgres_sources import SOURCE_TABLES, copy_sources
+from ingestion.postgres_sources import SOURCE_TABLES, SourceCopyError, copy_sources
 from ingestion.synthetic.scale import build_perf_warehouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -65,6 +65,28 @@ def test_postgres_sources_refuses_clearly(tmp_path: Path) -> None:
     assert no_server.returncode == 2, no_server.stdout + no_server.stderr
     assert "cannot connect to PostgreSQL" in no_server.stdout
     assert "Traceback" not in no_server.stderr
+
+
+def test_failed_copy_leaves_the_previous_copy(tmp_path: Path, postgres: Postgres) -> None:
+    import psycopg2
+
+    first = build_perf_warehouse(tmp_path / "first", 30)
+    postgres.create_database("atomic")
+    copy_sources(tmp_path / "first" / "warehouse.duckdb", postgres.dsn("atomic"))
+    build_perf_warehouse(tmp_path / "second", 50)
+    with pytest.raises(SourceCopyError, match=r"raw\.nothing does not exist in the warehouse"):
+        copy_sources(
+            tmp_path / "second" / "warehouse.duckdb",
+            postgres.dsn("atomic"),
+            (("raw", "pegawai"), ("raw", "nothing")),  # pegawai replaced, then the failure
+        )
+    con = psycopg2.connect(postgres.dsn("atomic"))
+    try:
+        with con.cursor() as cur:
+            cur.execute("select count(*) from raw.pegawai")
+            assert cur.fetchone() == (first["pegawai"],)
+    finally:
+        con.close()
 
 
 def _normalised(value: object) -> object:
