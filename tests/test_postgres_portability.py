@@ -181,6 +181,55 @@ def test_national_fixture_builds_the_same_warehouse_on_postgresql(
     assert_same_tables(on_duckdb, postgres_tables(postgres, "national"))
 
 
+ORPHANS_SQL = (
+    "create table marts.mart_lama as select 1 as jumlah;"
+    " create view marts.mart_lama_ringkas as select * from marts.mart_lama;"
+    " create table intermediate.int_pegawai__jabatan as select 1 as x;"
+    " create schema analis; create table analis.milik_saya as select 1 as x"
+)
+
+
+def _execute(server: Postgres, database: str, sql: str) -> None:
+    import psycopg2
+
+    con = psycopg2.connect(server.dsn(database))
+    try:
+        with con, con.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        con.close()
+
+
+def _relations(server: Postgres, database: str, schemas: tuple[str, ...]) -> set[tuple[str, str]]:
+    import psycopg2
+
+    con = psycopg2.connect(server.dsn(database))
+    try:
+        with con.cursor() as cur:
+            cur.execute(
+                "select table_schema, table_name from information_schema.tables"
+                " where table_schema = any(%s)",
+                (list(schemas),),
+            )
+            return set(cur.fetchall())
+    finally:
+        con.close()
+
+
+def duckdb_relations(db_path: Path, schemas: tuple[str, ...]) -> set[tuple[str, str]]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return set(
+            con.execute(
+                "select table_schema, table_name from information_schema.tables"
+                " where list_contains(?, table_schema)",
+                [list(schemas)],
+            ).fetchall()
+        )
+    finally:
+        con.close()
+
+
 def test_incremental_history_builds_the_same_warehouse_on_postgresql(
     tmp_path: Path, postgres: Postgres
 ) -> None:
@@ -190,13 +239,19 @@ def test_incremental_history_builds_the_same_warehouse_on_postgresql(
     models_only = ["build", "--exclude-resource-type", "test", "--exclude-resource-type"]
     models_only.append("unit_test")
     loaded: list[str] = []
-    for batch in HISTORIES["out_of_order"]:  # 2025-12 first, then 2025-11, then its re-upload
+    for step, batch in enumerate(HISTORIES["out_of_order"]):  # 2025-12, 2025-11, its re-upload
         loaded += batch
         state = write_state(tmp_path / "duckdb", loaded)
         on_duckdb = {"DUCKDB_DATABASE": str(state), "DBT_TARGET": "dev"}
         _dbt(tmp_path / "duckdb", on_duckdb, *models_only)
         copy_sources(state, postgres.dsn("history"))  # replaces the previous copy
+        if step == 1:  # relations the project does not build: dbt's schemas drop them
+            _execute(postgres, "history", ORPHANS_SQL)
         _dbt(tmp_path / "postgres", on_postgres, *models_only)
+    assert _relations(postgres, "history", ("marts", "intermediate", "analis")) == {
+        ("analis", "milik_saya"),  # not a schema dbt builds into
+        *duckdb_relations(state, ("marts", "intermediate")),
+    }
 
     built = duckdb_tables(state)
     assert len(built["core.fct_kepegawaian"]) == 9  # two periodes, see test_dbt_incremental
