@@ -10,10 +10,15 @@ one, never a mix, and a failure leaves the previous copy as it was. A rerun repl
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
@@ -129,6 +134,12 @@ def copy_sources(
                     detail = str(err).strip().splitlines()[0]
                     where = f"{schema}.{table}"
                     raise SourceCopyError(f"{where}: PostgreSQL refused: {detail}") from err
+                except duckdb.Error as err:
+                    detail = str(err).strip().splitlines()[0]
+                    where = f"{schema}.{table}"
+                    raise SourceCopyError(
+                        f"{where}: reading the warehouse failed: {detail}"
+                    ) from err
         pg.commit()
     except BaseException:
         pg.rollback()
@@ -159,15 +170,54 @@ def _copy_table(
         cur.execute(f"create table {target} ({definition})")
     # CSV both ways: DuckDB writes NULL unquoted-empty and '' as "", which is how PostgreSQL's
     # CSV reader tells them apart
-    csv_path = work / f"{schema}.{table}.csv"
     names = ", ".join(_quote(name) for name, _ in columns)
-    duck.execute(
-        f"copy (select {names} from {_quote(schema)}.{_quote(table)}) "
-        f"to '{csv_path}' (format csv, header false)"
-    )
+    query = f"select {names} from {_quote(schema)}.{_quote(table)}"
+    with _csv_stream(duck, query, work / f"{schema}.{table}.csv") as stream:
+        cur.copy_expert(f"copy {target} ({names}) from stdin with (format csv)", stream, _CHUNK)
+    return CopiedTable(schema, table, cur.rowcount)
+
+
+_CHUNK = 1 << 20
+
+
+@contextmanager
+def _csv_stream(duck: duckdb.DuckDBPyConnection, query: str, fifo: Path) -> Iterator[BinaryIO]:
+    """The query's rows as CSV, written by DuckDB into a named pipe from a helper thread while
+    the caller reads them: no temporary file the size of the table (~1.3 GB for raw.diklat at
+    5 M employees), and DuckDB's writing overlaps PostgreSQL's reading. A DuckDB failure is
+    raised after the stream ends (the caller's transaction must not commit what arrived)."""
+    os.mkfifo(fifo, 0o600)
+    # the read end first (non-blocking: no writer yet), then a write end of our own that keeps
+    # the pipe from signalling end-of-file before DuckDB has opened it; closed when DuckDB ends
+    read_fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    keep_fd = os.open(fifo, os.O_WRONLY)
+    os.set_blocking(read_fd, True)
+    failure: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            duck.execute(
+                f"copy ({query}) to '{fifo}' (format csv, header false, use_tmp_file false)"
+            )
+        except BaseException as err:  # handed to the reading thread
+            failure.append(err)
+        finally:
+            os.close(keep_fd)
+
+    writer = threading.Thread(target=write, name=f"csv-{fifo.name}", daemon=True)
+    writer.start()
+    reader = os.fdopen(read_fd, "rb", buffering=_CHUNK)
     try:
-        with csv_path.open("rb") as handle:
-            cur.copy_expert(f"copy {target} ({names}) from stdin with (format csv)", handle)
-        return CopiedTable(schema, table, cur.rowcount)
+        yield reader
+    except BaseException:
+        duck.interrupt()  # the reader gave up: stop DuckDB rather than write the rest
+        raise
     finally:
-        csv_path.unlink()
+        # drain until DuckDB has stopped, so it never blocks on a full pipe
+        while reader.read(_CHUNK):
+            pass
+        reader.close()
+        writer.join()
+        fifo.unlink()
+    if failure:
+        raise failure[0]

@@ -14,6 +14,7 @@ import decimal
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -87,6 +88,57 @@ def test_failed_copy_leaves_the_previous_copy(tmp_path: Path, postgres: Postgres
             assert cur.fetchone() == (first["pegawai"],)
     finally:
         con.close()
+
+
+def _pegawai_rows(server: Postgres, database: str) -> int:
+    import psycopg2
+
+    con = psycopg2.connect(server.dsn(database))
+    try:
+        with con.cursor() as cur:
+            cur.execute("select count(*) from raw.pegawai")
+            return cur.fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.mark.timeout(300)
+def test_a_failure_inside_a_streamed_table_rolls_back(tmp_path: Path, postgres: Postgres) -> None:
+    # the rows stream from DuckDB through a pipe while PostgreSQL reads them: a failure on
+    # either end mid-table ends the copy (no hang), names the table, leaves the previous copy
+    first = build_perf_warehouse(tmp_path / "first", 30)
+    postgres.create_database("streamed")
+    copy_sources(tmp_path / "first" / "warehouse.duckdb", postgres.dsn("streamed"))
+    build_perf_warehouse(tmp_path / "second", 20_000)  # ~4 MB of CSV: the pipe fills up
+    second = tmp_path / "second" / "warehouse.duckdb"
+
+    # PostgreSQL refuses a row early in the stream (the kept table has a constraint)
+    _execute(
+        postgres,
+        "streamed",
+        "alter table raw.pegawai add constraint nip_baru check (false) not valid",
+    )
+    with pytest.raises(SourceCopyError, match=r"^raw\.pegawai: PostgreSQL refused: .*nip_baru"):
+        copy_sources(second, postgres.dsn("streamed"))
+    assert _pegawai_rows(postgres, "streamed") == first["pegawai"]
+    _execute(postgres, "streamed", "alter table raw.pegawai drop constraint nip_baru")
+
+    # DuckDB fails after it started writing (a few rows of the source cannot be read)
+    con = duckdb.connect(str(second))
+    try:
+        con.execute("alter view raw.pegawai rename to pegawai_asli")
+        con.execute(
+            "create view raw.pegawai as select * replace (case when hash(nip) % 4000 = 7"
+            " then error('baris rusak') else nip end as nip) from raw.pegawai_asli"
+        )
+    finally:
+        con.close()
+    with pytest.raises(
+        SourceCopyError, match=r"^raw\.pegawai: reading the warehouse failed: .*baris rusak"
+    ):
+        copy_sources(second, postgres.dsn("streamed"))
+    assert _pegawai_rows(postgres, "streamed") == first["pegawai"]
+    assert not list(Path(tempfile.gettempdir()).glob("asn-pg-*/*.csv"))  # pipes removed
 
 
 def _normalised(value: object) -> object:
