@@ -68,9 +68,29 @@ def test_postgres_sources_refuses_clearly(tmp_path: Path) -> None:
     assert "Traceback" not in no_server.stderr
 
 
-def test_failed_copy_leaves_the_previous_copy(tmp_path: Path, postgres: Postgres) -> None:
+def _query(server: Postgres, database: str, sql: str, params: tuple | None = None) -> list[tuple]:
     import psycopg2
 
+    con = psycopg2.connect(server.dsn(database))
+    try:
+        with con, con.cursor() as cur:  # committed on success
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+    finally:
+        con.close()
+
+
+def _pegawai_rows(server: Postgres, database: str) -> int:
+    return _query(server, database, "select count(*) from raw.pegawai")[0][0]
+
+
+def _relations(server: Postgres, database: str, schemas: tuple[str, ...]) -> set[tuple[str, str]]:
+    sql = "select table_schema, table_name from information_schema.tables"
+    sql += " where table_schema = any(%s)"
+    return set(_query(server, database, sql, (list(schemas),)))
+
+
+def test_failed_copy_leaves_the_previous_copy(tmp_path: Path, postgres: Postgres) -> None:
     first = build_perf_warehouse(tmp_path / "first", 30)
     postgres.create_database("atomic")
     copy_sources(tmp_path / "first" / "warehouse.duckdb", postgres.dsn("atomic"))
@@ -81,25 +101,7 @@ def test_failed_copy_leaves_the_previous_copy(tmp_path: Path, postgres: Postgres
             postgres.dsn("atomic"),
             (("raw", "pegawai"), ("raw", "nothing")),  # pegawai replaced, then the failure
         )
-    con = psycopg2.connect(postgres.dsn("atomic"))
-    try:
-        with con.cursor() as cur:
-            cur.execute("select count(*) from raw.pegawai")
-            assert cur.fetchone() == (first["pegawai"],)
-    finally:
-        con.close()
-
-
-def _pegawai_rows(server: Postgres, database: str) -> int:
-    import psycopg2
-
-    con = psycopg2.connect(server.dsn(database))
-    try:
-        with con.cursor() as cur:
-            cur.execute("select count(*) from raw.pegawai")
-            return cur.fetchone()[0]
-    finally:
-        con.close()
+    assert _pegawai_rows(postgres, "atomic") == first["pegawai"]
 
 
 @pytest.mark.timeout(300)
@@ -113,7 +115,7 @@ def test_a_failure_inside_a_streamed_table_rolls_back(tmp_path: Path, postgres: 
     second = tmp_path / "second" / "warehouse.duckdb"
 
     # PostgreSQL refuses a row early in the stream (the kept table has a constraint)
-    _execute(
+    _query(
         postgres,
         "streamed",
         "alter table raw.pegawai add constraint nip_baru check (false) not valid",
@@ -121,7 +123,7 @@ def test_a_failure_inside_a_streamed_table_rolls_back(tmp_path: Path, postgres: 
     with pytest.raises(SourceCopyError, match=r"^raw\.pegawai: PostgreSQL refused: .*nip_baru"):
         copy_sources(second, postgres.dsn("streamed"))
     assert _pegawai_rows(postgres, "streamed") == first["pegawai"]
-    _execute(postgres, "streamed", "alter table raw.pegawai drop constraint nip_baru")
+    _query(postgres, "streamed", "alter table raw.pegawai drop constraint nip_baru")
 
     # DuckDB fails after it started writing (a few rows of the source cannot be read)
     con = duckdb.connect(str(second))
@@ -241,33 +243,6 @@ ORPHANS_SQL = (
 )
 
 
-def _execute(server: Postgres, database: str, sql: str) -> None:
-    import psycopg2
-
-    con = psycopg2.connect(server.dsn(database))
-    try:
-        with con, con.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        con.close()
-
-
-def _relations(server: Postgres, database: str, schemas: tuple[str, ...]) -> set[tuple[str, str]]:
-    import psycopg2
-
-    con = psycopg2.connect(server.dsn(database))
-    try:
-        with con.cursor() as cur:
-            cur.execute(
-                "select table_schema, table_name from information_schema.tables"
-                " where table_schema = any(%s)",
-                (list(schemas),),
-            )
-            return set(cur.fetchall())
-    finally:
-        con.close()
-
-
 def duckdb_relations(db_path: Path, schemas: tuple[str, ...]) -> set[tuple[str, str]]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
@@ -298,7 +273,7 @@ def test_incremental_history_builds_the_same_warehouse_on_postgresql(
         _dbt(tmp_path / "duckdb", on_duckdb, *models_only)
         copy_sources(state, postgres.dsn("history"))  # replaces the previous copy
         if step == 1:  # relations the project does not build: dbt's schemas drop them
-            _execute(postgres, "history", ORPHANS_SQL)
+            _query(postgres, "history", ORPHANS_SQL)
         _dbt(tmp_path / "postgres", on_postgres, *models_only)
     assert _relations(postgres, "history", ("marts", "intermediate", "analis")) == {
         ("analis", "milik_saya"),  # not a schema dbt builds into
