@@ -7,11 +7,16 @@ under ``raw/<jenis>/`` with the lineage columns); the types follow ``ingestion/d
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_DIR = REPO_ROOT / "dbt"
 COLUMNS = REPO_ROOT / "ingestion" / "data" / "columns.csv"
 
 _POLARS_TYPES = {
@@ -70,3 +75,38 @@ def release_dbt_duckdb() -> None:
     if env is not None:
         env.close()
     DuckDBConnectionManager.close_all_connections()
+
+
+def dbt_args(work_dir: Path, *args: str, project: Path = DBT_DIR) -> list[str]:
+    """``args`` plus the project and its profiles, with dbt's target and logs under ``work_dir``."""
+    return [
+        *args,
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+
+
+def run_dbt_cli(work_dir: Path, env: dict[str, str], *args: str) -> str:
+    """The dbt CLI in its own process (one thread, ``env`` on top of ours); asserts success and
+    returns what it printed."""
+    command = [str(Path(sys.executable).parent / "dbt"), *dbt_args(work_dir, *args)]
+    done = subprocess.run(
+        command, env={**os.environ, "DBT_THREADS": "1", **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, f"dbt {' '.join(args)} failed:\n{done.stdout[-6000:]}"
+    return done.stdout
+
+
+def dbt_failures(result: Any, accepted: tuple[str, ...] = ("success", "pass")) -> list[str]:
+    """The nodes of an in-process ``dbtRunner`` result whose status is not ``accepted``."""
+    return [
+        f"{r.node.unique_id}: {r.status} {r.message}"
+        for r in (result.result or [])
+        if str(r.status) not in accepted
+    ]

@@ -24,9 +24,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from dbt_fixture import dbt_args, dbt_failures
 from dbt_fixture import raw_schema as _schema
 from dbt_fixture import release_dbt_duckdb as _release_dbt_duckdb
-from test_dbt_project import DBT_DIR, DDL, JENIS
+from test_dbt_project import DDL, JENIS
 
 NIP_STAY = "198001122005011001"
 NIP_MOVE = "198502032010012002"
@@ -203,28 +204,17 @@ def _dbt_build(tmp_path: Path, data_tests: bool) -> None:
     from dbt.cli.main import dbtRunner
 
     result = dbtRunner().invoke(
-        [
+        dbt_args(
+            tmp_path,
             "build",
-            "--project-dir",
-            str(DBT_DIR),
-            "--profiles-dir",
-            str(DBT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
             "--exclude-resource-type",
             "unit_test",
             *([] if data_tests else ["--exclude-resource-type", "test"]),
             "--exclude",
             *EXCLUDE,
-        ]
+        )
     )
-    failures = [
-        f"{r.node.unique_id}: {r.status} {r.message}"
-        for r in (result.result or [])
-        if str(r.status) not in ("success", "pass", "warn")
-    ]
+    failures = dbt_failures(result, ("success", "pass", "warn"))
     _release_dbt_duckdb()
     assert result.success, f"dbt build failed: {result.exception} {failures}"
 

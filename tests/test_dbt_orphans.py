@@ -8,14 +8,12 @@ schemas dbt does not build into are never touched. (PostgreSQL: test_postgres_po
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-from test_dbt_project import DBT_DIR, build_fixture_warehouse
+from dbt_fixture import run_dbt_cli
+from test_dbt_project import build_fixture_warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -36,13 +34,7 @@ def _create(con: duckdb.DuckDBPyConnection, schema: str, name: str, kind: str) -
 
 
 def _dbt(tmp_path: Path, db_path: Path, *args: str) -> str:
-    command = [str(Path(sys.executable).parent / "dbt"), *args]
-    command += ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
-    command += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    env = {**os.environ, "DUCKDB_DATABASE": str(db_path), "DBT_THREADS": "1", "DBT_TARGET": "dev"}
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt {' '.join(args)} failed:\n{done.stdout[-6000:]}"
-    return done.stdout
+    return run_dbt_cli(tmp_path, {"DUCKDB_DATABASE": str(db_path), "DBT_TARGET": "dev"}, *args)
 
 
 def _present(db_path: Path) -> set[tuple[str, str]]:

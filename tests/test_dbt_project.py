@@ -22,10 +22,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_fixture import write_raw
+from dbt_fixture import dbt_args, dbt_failures, write_raw
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DBT_DIR = REPO_ROOT / "dbt"
+
 DDL = REPO_ROOT / "ingestion" / "sql" / "warehouse_ddl.sql"
 JENIS = ("pegawai", "diklat", "skp", "hukdis")
 
@@ -180,25 +180,8 @@ def test_dbt_build_on_fixture_warehouse(tmp_path: Path, monkeypatch: pytest.Monk
     db_path = build_fixture_warehouse(tmp_path / "data")
     monkeypatch.setenv("DUCKDB_DATABASE", str(db_path))
     monkeypatch.setenv("DBT_THREADS", "1")
-    result = dbtRunner().invoke(
-        [
-            "build",
-            "--project-dir",
-            str(DBT_DIR),
-            "--profiles-dir",
-            str(DBT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--no-partial-parse",
-        ]
-    )
-    failures = [
-        f"{r.node.unique_id}: {r.status} {r.message}"
-        for r in (result.result or [])
-        if str(r.status) not in ("success", "pass")
-    ]
+    result = dbtRunner().invoke(dbt_args(tmp_path, "build", "--no-partial-parse"))
+    failures = dbt_failures(result)
     assert result.success, f"dbt build failed: {result.exception} {failures}"
     # unit tests ran as part of the build
     assert any(r.node.resource_type == "unit_test" for r in result.result)

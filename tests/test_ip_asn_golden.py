@@ -24,10 +24,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_fixture import release_dbt_duckdb, write_raw
+from dbt_fixture import DBT_DIR, dbt_args, dbt_failures, release_dbt_duckdb, write_raw
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DBT_DIR = REPO_ROOT / "dbt"
+
 DDL = REPO_ROOT / "ingestion" / "sql" / "warehouse_ddl.sql"
 RULES = DBT_DIR / "seeds" / "rules" / "ip_asn"
 JENIS = ("pegawai", "diklat", "skp", "hukdis")
@@ -517,16 +517,9 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mp.setenv("DBT_THREADS", "1")
     try:
         result = dbtRunner().invoke(
-            [
+            dbt_args(
+                root,
                 "build",
-                "--project-dir",
-                str(DBT_DIR),
-                "--profiles-dir",
-                str(DBT_DIR),
-                "--target-path",
-                str(root / "target"),
-                "--log-path",
-                str(root / "logs"),
                 "--no-partial-parse",
                 "--select",
                 "+tag:ip_asn",
@@ -535,16 +528,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 # only tests whose every parent is built: the rest of the project is not our fixture
                 "--indirect-selection",
                 "cautious",
-            ]
+            )
         )
     finally:
         mp.undo()
         release_dbt_duckdb()
-    failures = [
-        f"{r.node.unique_id}: {r.status} {r.message}"
-        for r in (result.result or [])
-        if str(r.status) not in ("success", "pass")
-    ]
+    failures = dbt_failures(result)
     assert result.success, f"dbt build failed: {result.exception} {failures}"
     assert any(r.node.resource_type == "unit_test" for r in result.result)
     return db_path

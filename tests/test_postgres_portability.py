@@ -20,9 +20,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_fixture import run_dbt_cli
 from postgres_server import Postgres, running_postgres
 from test_dbt_incremental import HISTORIES, write_state
-from test_dbt_project import DBT_DIR
 
 from ingestion.postgres_sources import SOURCE_TABLES, SourceCopyError, copy_sources
 from ingestion.synthetic.scale import build_perf_warehouse
@@ -37,16 +37,6 @@ Rows = list[tuple]
 def postgres() -> Postgres:
     with running_postgres() as server:
         yield server
-
-
-def _dbt(tmp_path: Path, env: dict[str, str], *args: str) -> None:
-    command = [str(Path(sys.executable).parent / "dbt"), *args]
-    command += ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
-    command += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    done = subprocess.run(
-        command, env={**os.environ, "DBT_THREADS": "1", **env}, capture_output=True, text=True
-    )
-    assert done.returncode == 0, f"dbt {' '.join(args)} failed:\n{done.stdout[-6000:]}"
 
 
 def _asn_postgres_sources(env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -220,7 +210,9 @@ def test_national_fixture_builds_the_same_warehouse_on_postgresql(
     root = tmp_path / "data"
     counts = build_perf_warehouse(root, 2_000)
     warehouse = root / "warehouse.duckdb"
-    _dbt(tmp_path / "duckdb", {"DUCKDB_DATABASE": str(warehouse), "DBT_TARGET": "dev"}, "build")
+    run_dbt_cli(
+        tmp_path / "duckdb", {"DUCKDB_DATABASE": str(warehouse), "DBT_TARGET": "dev"}, "build"
+    )
 
     postgres.create_database("national")
     copied = _asn_postgres_sources({"ASN_DATA_DIR": str(root), **postgres.env("national")})
@@ -228,7 +220,9 @@ def test_national_fixture_builds_the_same_warehouse_on_postgresql(
     lines = copied.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [f"{s}.{t}" for s, t in SOURCE_TABLES]
     assert [f"raw.{j}: {n} rows" for j, n in counts.items()] == lines[: len(counts)]
-    _dbt(tmp_path / "postgres", {**postgres.env("national"), "DBT_TARGET": "postgres"}, "build")
+    run_dbt_cli(
+        tmp_path / "postgres", {**postgres.env("national"), "DBT_TARGET": "postgres"}, "build"
+    )
 
     on_duckdb = duckdb_tables(warehouse)
     assert len(on_duckdb["core.fct_ip_asn"]) > 1_000 and on_duckdb["marts.mart_bkn_award_pemenang"]
@@ -270,11 +264,11 @@ def test_incremental_history_builds_the_same_warehouse_on_postgresql(
         loaded += batch
         state = write_state(tmp_path / "duckdb", loaded)
         on_duckdb = {"DUCKDB_DATABASE": str(state), "DBT_TARGET": "dev"}
-        _dbt(tmp_path / "duckdb", on_duckdb, *models_only)
+        run_dbt_cli(tmp_path / "duckdb", on_duckdb, *models_only)
         copy_sources(state, postgres.dsn("history"))  # replaces the previous copy
         if step == 1:  # relations the project does not build: dbt's schemas drop them
             _query(postgres, "history", ORPHANS_SQL)
-        _dbt(tmp_path / "postgres", on_postgres, *models_only)
+        run_dbt_cli(tmp_path / "postgres", on_postgres, *models_only)
     assert _relations(postgres, "history", ("marts", "intermediate", "analis")) == {
         ("analis", "milik_saya"),  # not a schema dbt builds into
         *duckdb_relations(state, ("marts", "intermediate")),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_fixture import dbt_args
 
 from dagster_project.project import DBT_PROJECT_DIR
 
@@ -16,19 +17,7 @@ SOURCE = '"ip_asn_rules.md (perban-8-2019)"'
 def _dbt(project: Path, tmp_path: Path, *args: str):
     from dbt.cli.main import dbtRunner
 
-    return dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(project),
-            "--profiles-dir",
-            str(project),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ]
-    )
+    return dbtRunner().invoke(dbt_args(tmp_path, *args, project=project))
 
 
 def _append(seed: Path, anchor: str, rows: list[str]) -> None:
