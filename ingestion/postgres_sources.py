@@ -130,16 +130,14 @@ def copy_sources(
             for schema, table in tables:
                 try:
                     copied.append(_copy_table(duck, cur, Path(work), schema, table))
-                except psycopg2.Error as err:
+                except (psycopg2.Error, duckdb.Error) as err:
+                    side = (
+                        "PostgreSQL refused"
+                        if isinstance(err, psycopg2.Error)
+                        else "reading the warehouse failed"
+                    )
                     detail = str(err).strip().splitlines()[0]
-                    where = f"{schema}.{table}"
-                    raise SourceCopyError(f"{where}: PostgreSQL refused: {detail}") from err
-                except duckdb.Error as err:
-                    detail = str(err).strip().splitlines()[0]
-                    where = f"{schema}.{table}"
-                    raise SourceCopyError(
-                        f"{where}: reading the warehouse failed: {detail}"
-                    ) from err
+                    raise SourceCopyError(f"{schema}.{table}: {side}: {detail}") from err
         pg.commit()
     except BaseException:
         pg.rollback()
