@@ -13,6 +13,8 @@ from corpus.build import diklat_row, hukdis_row, pegawai_row, skp_row
 from ingestion.catalog import JENIS
 from ingestion.quality import load_suite, validate_batch
 from ingestion.quality.benchmark import measure
+from ingestion.quality.gx_config_cache import reused_configurations
+from ingestion.quality.runner import GXSession, validate_parquet, with_lineage
 from ingestion.validate import canonical_schema
 
 TODAY = dt.date(2025, 12, 15)
@@ -181,6 +183,41 @@ def test_empty_batch_fails_row_count(jenis: str) -> None:
     assert not row_count.success and row_count.observed_value == 0
     assert row_count.severity == "blocking"
     assert all(o.error is None for o in result.results)
+
+
+def test_reusing_configurations_changes_no_result(tmp_path) -> None:
+    """The speed-up of gx_config_cache: every outcome and GX's own result JSON stay the same."""
+    import great_expectations as gx
+
+    expectation = gx.expectations.ExpectColumnValuesToNotBeNull(column="nip")
+    assert expectation.configuration is not expectation.configuration  # GX as shipped
+    with reused_configurations():
+        assert expectation.configuration is expectation.configuration
+    assert expectation.configuration is not expectation.configuration  # nothing kept after
+
+    sessions = {"shipped": GXSession(reuse_configurations=False), "reused": GXSession()}
+    try:
+        for jenis in JENIS:
+            path = tmp_path / f"{jenis}.parquet"
+            with_lineage(frame(jenis, BAD[jenis]() + good_rows(jenis), "2020-01")).write_parquet(
+                path
+            )
+            runs = {}
+            for name, session in sessions.items():
+                run = validate_parquet(
+                    [path],
+                    jenis,
+                    today=TODAY,
+                    parameters={"volume_min_rows": 1000},
+                    session=session,
+                )
+                gx_json = run.gx_result.to_json_dict()
+                runs[name] = (run.results, gx_json["results"], gx_json["statistics"])
+            assert runs["reused"] == runs["shipped"], jenis
+            assert runs["reused"][0] and not all(o.success for o in runs["reused"][0])
+    finally:
+        for session in sessions.values():
+            session.close()
 
 
 def test_unexpected_rows_sample_carries_the_source_row() -> None:

@@ -15,8 +15,10 @@ The three alternate, ``repeat`` times after one warm-up; the best time of each i
 ``ratio`` = ``gx_s / duckdb_s`` and ``ratio_warm`` = ``gx_warm_s / duckdb_s``.
 
 ``measure_uploads(n)`` is the per-upload fixed cost: ``n`` small uploads validated one by one,
-each on a fresh session (what every validation paid before sessions were kept) and on the
-process's session, alternating.
+each on a fresh session (the set-up every validation paid before sessions were kept), on a
+kept session that lets GX rebuild expectation configurations on every read (GX as shipped, see
+``gx_config_cache``) and on the process's session (the production path), in turn.
+``reused_vs_shipped`` compares the last two.
 """
 
 from __future__ import annotations
@@ -196,17 +198,24 @@ def _counts(validation: BatchValidation) -> list[int]:
 
 
 def _gx_run(
-    parquet: Path, today: dt.date, *, fresh: bool, parameters: dict | None = None
+    parquet: Path,
+    today: dt.date,
+    *,
+    fresh: bool,
+    parameters: dict | None = None,
+    session: GXSession | None = None,
 ) -> tuple[float, BatchValidation]:
+    """One validation: on a fresh session (set up and closed inside the time), on ``session``,
+    or on the process's session."""
     started = time.perf_counter()
-    session = GXSession() if fresh else None
+    own = GXSession() if fresh else None
     try:
         validation = validate_parquet(
-            [parquet], "pegawai", today=today, parameters=parameters, session=session
+            [parquet], "pegawai", today=today, parameters=parameters, session=own or session
         )
     finally:
-        if session is not None:
-            session.close()
+        if own is not None:
+            own.close()
     return time.perf_counter() - started, validation
 
 
@@ -259,31 +268,45 @@ def measure(n_rows: int = 1_000_000, *, repeat: int = 3, today: dt.date | None =
 
 def measure_uploads(n_uploads: int = 100, rows: int = 200, *, today: dt.date | None = None) -> dict:
     """Per-upload GX cost on ``n_uploads`` small uploads (each with planted errors, so each is
-    one the gate hands to GX): a fresh session per upload vs the process's session."""
+    one the gate hands to GX): a fresh session per upload, a kept session with GX's shipped
+    configuration handling, and the process's session."""
     today = today or dt.date(2025, 12, 15)
+    shipped = GXSession(reuse_configurations=False)
     with tempfile.TemporaryDirectory(prefix="asn-gxuploads-") as tmp:
         files = []
         for i in range(n_uploads):
             files.append(Path(tmp) / f"upload_{i}.parquet")
             build_batch(rows, seed=i).write_parquet(files[-1], compression="lz4")
         _gx_run(files[0], today, fresh=False)  # warm-up: imports, the process's session
-        fresh_s = session_s = 0.0
+        _gx_run(files[0], today, fresh=False, session=shipped)
+        fresh_s = shipped_s = session_s = 0.0
         agree = True
-        for i, path in enumerate(files):
-            # volume_min_rows differs per upload in the gate: the session reuses suites anyway
-            params = {"volume_min_rows": i}
-            elapsed, a = _gx_run(path, today, fresh=True, parameters=params)
-            fresh_s += elapsed
-            elapsed, b = _gx_run(path, today, fresh=False, parameters=params)
-            session_s += elapsed
-            agree = agree and _counts(a) == _counts(b) and a.failed == b.failed
+        try:
+            for i, path in enumerate(files):
+                # volume_min_rows differs per upload in the gate: the session reuses suites anyway
+                params = {"volume_min_rows": i}
+                elapsed, a = _gx_run(path, today, fresh=True, parameters=params)
+                fresh_s += elapsed
+                # the kept sessions take turns going first
+                for which in [shipped, None] if i % 2 else [None, shipped]:
+                    elapsed, b = _gx_run(path, today, fresh=False, parameters=params, session=which)
+                    if which is shipped:
+                        shipped_s += elapsed
+                    else:
+                        session_s += elapsed
+                    agree = agree and _counts(a) == _counts(b) and a.failed == b.failed
+        finally:
+            shipped.close()
     return {
         "uploads": n_uploads,
         "rows_per_upload": rows,
         "fresh_session_s": round(fresh_s, 2),
+        "shipped_configurations_s": round(shipped_s, 2),
         "process_session_s": round(session_s, 2),
         "per_upload_fresh_s": round(fresh_s / n_uploads, 3),
+        "per_upload_shipped_configurations_s": round(shipped_s / n_uploads, 3),
         "per_upload_session_s": round(session_s / n_uploads, 3),
+        "reused_vs_shipped": round(session_s / shipped_s, 3),
         "results_agree": agree,
     }
 

@@ -13,7 +13,9 @@ and range violations) are bundled by GX into one query per domain; consistency r
 GX's fixed cost (context, datasource, suite objects, rule tables: most of a small upload's
 validation) is paid once per process: a :class:`GXSession` keeps them, with the rule tables, in
 a private in-memory DuckDB database, and each validation only points the ``batch`` view at the
-next upload's files. ``validate_parquet`` uses the process's session unless given one.
+next upload's files. ``validate_parquet`` uses the process's session unless given one. Within a
+validation, each expectation's configuration is built once instead of on every read of GX's
+graph builder (``gx_config_cache``): about a third of a small upload's validation time.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from typing import Any
 
 import duckdb
 import polars as pl
+
+from ingestion.quality.gx_config_cache import reused_configurations
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -288,7 +292,7 @@ class GXSession:
     the set-up. One validation at a time (a lock); not shared across processes.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, reuse_configurations: bool = True) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -297,6 +301,7 @@ class GXSession:
         assert ExpectNoUnexpectedRows  # registered with GX on import
         self.pid = os.getpid()
         self.lock = threading.Lock()
+        self.reuse_configurations = reuse_configurations  # see gx_config_cache
         self._suites: dict[str, Any] = {}
         self._rules_signature: tuple | None = None
         self.context = gx.get_context(mode="ephemeral")
@@ -373,9 +378,11 @@ class GXSession:
                 validator = Validator(
                     batch_definition=self.batch_definition, result_format=RESULT_FORMAT
                 )
-                return validator.validate_expectation_suite(
-                    suite, expectation_parameters={k: _gx_parameter(v) for k, v in params.items()}
-                )
+                with reused_configurations(self.reuse_configurations):
+                    return validator.validate_expectation_suite(
+                        suite,
+                        expectation_parameters={k: _gx_parameter(v) for k, v in params.items()},
+                    )
             finally:
                 self._execute(self._empty_batch_sql())  # no view left over deleted files
 
