@@ -185,7 +185,7 @@ def test_empty_batch_fails_row_count(jenis: str) -> None:
     assert all(o.error is None for o in result.results)
 
 
-def test_reusing_configurations_changes_no_result(tmp_path) -> None:
+def test_reusing_configurations_changes_no_result(tmp_path, monkeypatch) -> None:
     """The speed-up of gx_config_cache: every outcome and GX's own result JSON stay the same."""
     import great_expectations as gx
 
@@ -195,7 +195,9 @@ def test_reusing_configurations_changes_no_result(tmp_path) -> None:
         assert expectation.configuration is expectation.configuration
     assert expectation.configuration is not expectation.configuration  # nothing kept after
 
-    sessions = {"shipped": GXSession(reuse_configurations=False), "reused": GXSession()}
+    monkeypatch.setenv("ASN_GX_REUSE_CONFIGURATIONS", "0")  # GX as shipped
+    sessions = {"shipped": GXSession(), "reused": GXSession(reuse_configurations=True)}
+    assert not sessions["shipped"].reuse_configurations
     try:
         for jenis in JENIS:
             path = tmp_path / f"{jenis}.parquet"

@@ -292,7 +292,7 @@ class GXSession:
     the set-up. One validation at a time (a lock); not shared across processes.
     """
 
-    def __init__(self, *, reuse_configurations: bool = True) -> None:
+    def __init__(self, *, reuse_configurations: bool | None = None) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -301,6 +301,8 @@ class GXSession:
         assert ExpectNoUnexpectedRows  # registered with GX on import
         self.pid = os.getpid()
         self.lock = threading.Lock()
+        if reuse_configurations is None:  # on unless ASN_GX_REUSE_CONFIGURATIONS=0
+            reuse_configurations = os.environ.get("ASN_GX_REUSE_CONFIGURATIONS", "1") != "0"
         self.reuse_configurations = reuse_configurations  # see gx_config_cache
         self._suites: dict[str, Any] = {}
         self._rules_signature: tuple | None = None
