@@ -13,7 +13,7 @@ from corpus.build import diklat_row, hukdis_row, pegawai_row, skp_row
 from ingestion.catalog import JENIS
 from ingestion.quality import load_suite, validate_batch
 from ingestion.quality.benchmark import measure
-from ingestion.quality.gx_config_cache import reused_configurations
+from ingestion.quality.gx_reuse import reused_within_validation
 from ingestion.quality.runner import GXSession, validate_parquet, with_lineage
 from ingestion.validate import canonical_schema
 
@@ -185,19 +185,19 @@ def test_empty_batch_fails_row_count(jenis: str) -> None:
     assert all(o.error is None for o in result.results)
 
 
-def test_reusing_configurations_changes_no_result(tmp_path, monkeypatch) -> None:
-    """The speed-up of gx_config_cache: every outcome and GX's own result JSON stay the same."""
+def test_reuse_within_a_validation_changes_no_result(tmp_path, monkeypatch) -> None:
+    """The speed-up of gx_reuse: every outcome and GX's own result JSON stay the same."""
     import great_expectations as gx
 
     expectation = gx.expectations.ExpectColumnValuesToNotBeNull(column="nip")
     assert expectation.configuration is not expectation.configuration  # GX as shipped
-    with reused_configurations():
+    with reused_within_validation():
         assert expectation.configuration is expectation.configuration
     assert expectation.configuration is not expectation.configuration  # nothing kept after
 
-    monkeypatch.setenv("ASN_GX_REUSE_CONFIGURATIONS", "0")  # GX as shipped
-    sessions = {"shipped": GXSession(), "reused": GXSession(reuse_configurations=True)}
-    assert not sessions["shipped"].reuse_configurations
+    monkeypatch.setenv("ASN_GX_REUSE", "0")  # GX as shipped
+    sessions = {"shipped": GXSession(), "reused": GXSession(reuse=True)}
+    assert not sessions["shipped"].reuse
     try:
         for jenis in JENIS:
             path = tmp_path / f"{jenis}.parquet"

@@ -16,8 +16,8 @@ The three alternate, ``repeat`` times after one warm-up; the best time of each i
 
 ``measure_uploads(n)`` is the per-upload fixed cost: ``n`` small uploads validated one by one,
 each on a fresh session (the set-up every validation paid before sessions were kept), on a
-kept session that lets GX rebuild expectation configurations on every read (GX as shipped, see
-``gx_config_cache``) and on the process's session (the production path), in turn.
+kept session that lets GX rebuild configurations and metric ids on every use (GX as shipped,
+see ``gx_reuse``) and on the process's session (the production path), in turn.
 ``reused_vs_shipped`` compares the last two.
 """
 
@@ -269,9 +269,9 @@ def measure(n_rows: int = 1_000_000, *, repeat: int = 3, today: dt.date | None =
 def measure_uploads(n_uploads: int = 100, rows: int = 200, *, today: dt.date | None = None) -> dict:
     """Per-upload GX cost on ``n_uploads`` small uploads (each with planted errors, so each is
     one the gate hands to GX): a fresh session per upload, a kept session with GX's shipped
-    configuration handling, and the process's session."""
+    handling (no reuse), and the process's session."""
     today = today or dt.date(2025, 12, 15)
-    shipped = GXSession(reuse_configurations=False)
+    shipped = GXSession(reuse=False)
     with tempfile.TemporaryDirectory(prefix="asn-gxuploads-") as tmp:
         files = []
         for i in range(n_uploads):
@@ -301,10 +301,10 @@ def measure_uploads(n_uploads: int = 100, rows: int = 200, *, today: dt.date | N
         "uploads": n_uploads,
         "rows_per_upload": rows,
         "fresh_session_s": round(fresh_s, 2),
-        "shipped_configurations_s": round(shipped_s, 2),
+        "shipped_gx_s": round(shipped_s, 2),
         "process_session_s": round(session_s, 2),
         "per_upload_fresh_s": round(fresh_s / n_uploads, 3),
-        "per_upload_shipped_configurations_s": round(shipped_s / n_uploads, 3),
+        "per_upload_shipped_gx_s": round(shipped_s / n_uploads, 3),
         "per_upload_session_s": round(session_s / n_uploads, 3),
         "reused_vs_shipped": round(session_s / shipped_s, 3),
         "results_agree": agree,
